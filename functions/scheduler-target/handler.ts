@@ -1,0 +1,2 @@
+// Placeholder until the offer engine lands in this file; exported so infrastructure can reference it.
+export const handler = async (): Promise<void> => {};

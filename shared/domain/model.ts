@@ -1,0 +1,129 @@
+/**
+ * The domain's entities. Plain data: no AWS types, no persistence keys. Times are ISO-8601 strings in
+ * UTC (`toISOString()`), so they sort lexically and survive JSON and DynamoDB unchanged.
+ */
+
+export type ProviderType = 'MD/DO' | 'APP';
+
+export interface Provider {
+  providerId: string;
+  displayName: string;
+  providerType: ProviderType;
+  locationIds: string[];
+}
+
+export interface Location {
+  locationId: string;
+  /** Generic name shown in SMS, e.g. "Main St". Never a department that reveals a specialty. */
+  displayName: string;
+}
+
+export type ConsentState = 'OPTED_IN' | 'OPTED_OUT';
+
+export interface ConsentChange {
+  at: string;
+  state: ConsentState;
+  /** STAFF (with actor), INBOUND_KEYWORD (with the words), SEND_ERROR (with the Twilio code), IMPORT. */
+  source: 'STAFF' | 'INBOUND_KEYWORD' | 'SEND_ERROR' | 'IMPORT' | 'SIGNUP';
+  actor?: string;
+  evidence?: string;
+}
+
+export interface Patient {
+  patientId: string;
+  /** E.164, normalised by libphonenumber-js at the edge. */
+  phone: string;
+  /** First name or preferred name only: it is the only name an SMS may carry. */
+  displayName: string;
+  /** Legal surname for staff; never rendered into an SMS. */
+  familyName?: string;
+  timeZone?: string;
+  consent: ConsentState;
+  /** The slot whose offer is live (PENDING) for this patient, if any: at most one at a time. */
+  liveOfferSlotId?: string;
+  /** The slot of the newest offer ever made to this patient; only that offer may still be claimed. */
+  lastOfferSlotId?: string;
+  /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
+  recentOfferTimes: string[];
+  createdAt: string;
+}
+
+export interface WaitlistPreferences {
+  /** Empty = any. */
+  providerIds: string[];
+  providerTypes: ProviderType[];
+  locationIds: string[];
+  visitTypes: string[];
+}
+
+export interface WaitlistEntry {
+  entryId: string;
+  patientId: string;
+  urgent: boolean;
+  /** 0-40, set by staff with a reason. */
+  boost: number;
+  boostReason?: string;
+  preferences: WaitlistPreferences;
+  /** The appointment the patient holds today; offers only move them earlier. */
+  currentAppointmentAt?: string;
+  joinedAt: string;
+  active: boolean;
+  notes?: string;
+}
+
+export type SlotStatus = 'OPEN' | 'FILLED' | 'EXPIRED' | 'WITHDRAWN';
+
+/** A cancelled appointment, i.e. the open slot we try to fill. */
+export interface Slot {
+  slotId: string;
+  providerId: string;
+  locationId: string;
+  startAt: string;
+  durationMinutes: number;
+  visitType: string;
+  status: SlotStatus;
+  /** 0 until the first batch goes out. */
+  currentBatch: number;
+  /** SENDING while a batch is being chosen and texted; HOLDING while its hold runs. */
+  phase: 'WAITING' | 'SENDING' | 'HOLDING' | 'DONE';
+  holdExpiresAt?: string;
+  /** Patients ever offered this slot (never offered it twice). */
+  offeredPatientIds: string[];
+  filledByPatientId?: string;
+  filledAt?: string;
+  loggedBy: string;
+  loggedAt: string;
+  bookedInEhr?: { by: string; at: string };
+  closedReason?: string;
+}
+
+export type OfferState = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'FAILED';
+
+export interface Offer {
+  slotId: string;
+  patientId: string;
+  batch: number;
+  state: OfferState;
+  sentAt: string;
+  holdExpiresAt: string;
+  respondedAt?: string;
+  closedReason?: string;
+}
+
+export type MessageDirection = 'OUTBOUND' | 'INBOUND';
+
+export interface MessageRecord {
+  messageId: string;
+  direction: MessageDirection;
+  patientId?: string;
+  slotId?: string;
+  /** Masked in every log line; stored here for the staff trail and removed by TTL. */
+  phone: string;
+  body: string;
+  purpose: string;
+  providerSid?: string;
+  deliveryStatus: string;
+  errorCode?: string;
+  createdAt: string;
+  updatedAt: string;
+}

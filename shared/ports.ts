@@ -1,0 +1,60 @@
+/**
+ * The engine's ports: what it needs from the outside world, named in its own terms. Adapters live in
+ * shared/adapters/ (AWS, Twilio) and test/ or local/ (in-process versions).
+ */
+
+/** What a one-shot schedule delivers to the scheduler-target function. */
+export interface StartBatchEvent {
+  kind: 'START_BATCH';
+  slotId: string;
+  /** The batch to start: 1 for the first, n+1 when batch n's hold runs out. */
+  batch: number;
+  /** Filled in by EventBridge Scheduler (`<aws.scheduler.scheduled-time>`); for logs only. */
+  scheduledTime?: string;
+}
+
+export type ScheduledEvent = StartBatchEvent;
+
+export interface SchedulerPort {
+  /**
+   * Creates a one-shot schedule. Names are deterministic, so creating the same schedule twice is a no-op
+   * (at-least-once callers retry freely).
+   */
+  scheduleOnce(input: { name: string; at: string; event: ScheduledEvent }): Promise<void>;
+  /** Deletes a schedule; a schedule that already fired or never existed is fine. */
+  cancel(name: string): Promise<void>;
+}
+
+export interface OutboundSms {
+  to: string;
+  body: string;
+  /** For the audit trail and logs; never rendered. */
+  patientId?: string;
+  slotId?: string;
+  /** Id of our message record, echoed in the status callback URL so callbacks find it without a scan. */
+  messageId: string;
+}
+
+export interface SmsReceipt {
+  providerSid: string;
+  status: string;
+}
+
+/** A send that the provider refused. `permanent` errors are not retried (21610 opted out, 30006 landline). */
+export class SmsSendError extends Error {
+  override readonly name = 'SmsSendError';
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface SmsPort {
+  send(message: OutboundSms): Promise<SmsReceipt>;
+}
+
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
