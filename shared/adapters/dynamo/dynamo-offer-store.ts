@@ -1,0 +1,657 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { pruneOfferTimes } from '../../domain/eligibility.js';
+import type {
+  ConsentChange,
+  Location,
+  MessageRecord,
+  Offer,
+  OfferState,
+  Patient,
+  Provider,
+  Slot,
+  WaitlistEntry,
+} from '../../domain/model.js';
+import { nextScoreChangeAt, rankKey, scoreEntry } from '../../domain/ranking.js';
+import type {
+  BeginBatchResult,
+  ClaimResult,
+  CreateOfferResult,
+  OfferStore,
+  RankedPage,
+} from '../../engine/offer-store.js';
+import { indexKeys, keys } from './keys.js';
+
+type Item = Record<string, unknown>;
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'];
+
+function strip<T>(item: Item | undefined): T | undefined {
+  if (!item) return undefined;
+  const copy: Item = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete copy[k];
+  return copy as T;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException;
+}
+
+function epochSecondsAfterDays(iso: string, days: number): number {
+  return Math.floor(new Date(iso).getTime() / 1000) + days * 86_400;
+}
+
+/** Slot items keep `offered` as a string set and `claimable` as a map; the domain sees arrays. */
+function toSlot(item: Item | undefined): Slot | undefined {
+  if (!item) return undefined;
+  const { offered, claimable: _claimable, leaseUntil: _lease, ...rest } = strip<Item>(item) ?? {};
+  const offeredIds = offered instanceof Set ? [...(offered as Set<string>)] : [];
+  return { ...(rest as unknown as Slot), offeredPatientIds: offeredIds.sort() };
+}
+
+function toPatient(item: Item | undefined): Patient | undefined {
+  const patient = strip<Patient>(item);
+  if (patient) patient.recentOfferTimes ??= [];
+  return patient;
+}
+
+export function entryIndexKeys(
+  entry: WaitlistEntry,
+  patient: Pick<Patient, 'consent'>,
+  now: string,
+  zone: string,
+) {
+  // Only active entries of opted-in patients are in the ranked index, so batch selection never pages
+  // through people it could not text.
+  if (!entry.active || patient.consent !== 'OPTED_IN') return {};
+  const score = scoreEntry(entry, now, zone);
+  const changeAt = nextScoreChangeAt(entry, now, zone);
+  return {
+    ...indexKeys.waitlistRank(rankKey(score.total, entry.joinedAt, entry.entryId)),
+    ...(changeAt ? indexKeys.rescoreDue(changeAt, entry.entryId) : {}),
+    score: score.total,
+  };
+}
+
+/**
+ * DynamoDB implementation of the engine's store. The table design and every access pattern are in
+ * docs/data-model.md. `calls` counts requests so benchmarks can report DynamoDB calls per operation.
+ */
+export class DynamoOfferStore implements OfferStore {
+  calls = 0;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private send<T>(command: object): Promise<T> {
+    this.calls++;
+    // The document client's overloads do not accept a union of command types; the results are typed
+    // at each call site instead.
+    return (this.doc.send as (c: object) => Promise<T>).call(this.doc, command);
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const out = await this.send<{ Item?: Item }>(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  }
+
+  async getSlot(slotId: string): Promise<Slot | undefined> {
+    return toSlot(await this.get(keys.slot(slotId)));
+  }
+
+  async putNewSlot(slot: Slot): Promise<void> {
+    const { offeredPatientIds: _o, ...fields } = slot;
+    await this.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.slot(slot.slotId),
+          ...indexKeys.slotByStatus(slot.status, slot.startAt, slot.slotId),
+          entity: 'SLOT',
+          ...fields,
+          claimable: {},
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getPatient(patientId: string): Promise<Patient | undefined> {
+    return toPatient(await this.get(keys.patient(patientId)));
+  }
+
+  async findPatientIdByPhone(e164: string): Promise<string | undefined> {
+    const item = await this.get(keys.phone(e164));
+    return item?.patientId as string | undefined;
+  }
+
+  async getProvider(providerId: string): Promise<Provider | undefined> {
+    return strip<Provider>(await this.get(keys.provider(providerId)));
+  }
+
+  async getLocation(locationId: string): Promise<Location | undefined> {
+    return strip<Location>(await this.get(keys.location(locationId)));
+  }
+
+  async rescoreDueEntries(now: string, zone: string, limit: number): Promise<number> {
+    const out = await this.send<{ Items?: Item[] }>(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :p AND gsi2sk <= :now',
+        ExpressionAttributeValues: { ':p': 'RESCORE', ':now': `${now}#~` },
+        Limit: limit,
+      }),
+    );
+    let count = 0;
+    for (const item of out.Items ?? []) {
+      const entry = strip<WaitlistEntry>(item);
+      if (!entry) continue;
+      const score = scoreEntry(entry, now, zone);
+      const changeAt = nextScoreChangeAt(entry, now, zone);
+      try {
+        await this.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: changeAt
+              ? 'SET gsi1sk = :rank, score = :score, gsi2sk = :due'
+              : 'SET gsi1sk = :rank, score = :score REMOVE gsi2pk, gsi2sk',
+            // Only re-rank what is still indexed: a deactivated entry must not re-enter the index.
+            ConditionExpression: 'attribute_exists(gsi1pk) AND gsi2sk = :seen',
+            ExpressionAttributeValues: {
+              ':rank': rankKey(score.total, entry.joinedAt, entry.entryId),
+              ':score': score.total,
+              ':seen': item.gsi2sk,
+              ...(changeAt ? { ':due': indexKeys.rescoreDue(changeAt, entry.entryId).gsi2sk } : {}),
+            },
+          }),
+        );
+        count++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    return count;
+  }
+
+  async rankedWaitlistPage(pageSize: number, cursor?: Record<string, unknown>): Promise<RankedPage> {
+    const out = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Record<string, unknown> }>(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'WAITLIST' },
+        Limit: pageSize,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    const entries = (out.Items ?? []).map((i) => strip<WaitlistEntry>(i) as WaitlistEntry);
+    const patientIds = [...new Set(entries.map((e) => e.patientId))];
+    const patients = new Map<string, Patient>();
+    if (patientIds.length > 0) {
+      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+        [this.tableName]: { Keys: patientIds.map((id) => keys.patient(id)), ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const got: {
+          Responses?: Record<string, Item[]>;
+          UnprocessedKeys?: Record<string, { Keys: Item[]; ConsistentRead: boolean }>;
+        } = await this.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of got.Responses?.[this.tableName] ?? []) {
+          const p = toPatient(item);
+          if (p) patients.set(p.patientId, p);
+        }
+        request = got.UnprocessedKeys;
+      }
+    }
+    return {
+      rows: entries.map((entry) => ({ entry, patient: patients.get(entry.patientId) })),
+      itemsRead: entries.length + patients.size,
+      cursor: out.LastEvaluatedKey,
+    };
+  }
+
+  async beginBatch(input: {
+    slotId: string;
+    batch: number;
+    now: string;
+    leaseUntil: string;
+    holdExpiresAt: string;
+  }): Promise<BeginBatchResult> {
+    const { slotId, batch, now, leaseUntil, holdExpiresAt } = input;
+    try {
+      // Batch n starts only from batch n-1 (never twice, never out of order) and only while OPEN.
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slotId),
+          UpdateExpression:
+            'SET currentBatch = :batch, phase = :sending, leaseUntil = :lease, holdExpiresAt = :hold',
+          ConditionExpression: '#status = :open AND currentBatch = :previous AND phase <> :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':batch': batch,
+            ':previous': batch - 1,
+            ':sending': 'SENDING',
+            ':open': 'OPEN',
+            ':lease': leaseUntil,
+            ':hold': holdExpiresAt,
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'STARTED', slot: toSlot(out.Attributes) as Slot };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = (error as ConditionalCheckFailedException).Item;
+      const old = current ? unmarshall(current) : undefined;
+      // A batch left in SENDING by an attempt that died may be taken over once its lease has run out.
+      if (
+        old &&
+        old.status === 'OPEN' &&
+        old.currentBatch === batch &&
+        old.phase === 'SENDING' &&
+        typeof old.leaseUntil === 'string' &&
+        old.leaseUntil < now
+      ) {
+        try {
+          const out = await this.send<{ Attributes?: Item }>(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: keys.slot(slotId),
+              UpdateExpression: 'SET leaseUntil = :lease',
+              ConditionExpression: '#status = :open AND currentBatch = :batch AND leaseUntil = :oldLease',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':open': 'OPEN',
+                ':batch': batch,
+                ':oldLease': old.leaseUntil,
+                ':lease': leaseUntil,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          return { kind: 'RESUMED', slot: toSlot(out.Attributes) as Slot };
+        } catch (inner) {
+          if (!isConditionFailure(inner)) throw inner;
+        }
+      }
+      return { kind: 'SKIPPED', slot: toSlot(old) };
+    }
+  }
+
+  async finishBatchSending(slotId: string, batch: number): Promise<void> {
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slotId),
+          UpdateExpression: 'SET phase = :holding REMOVE leaseUntil',
+          ConditionExpression: '#status = :open AND currentBatch = :batch AND phase = :sending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':holding': 'HOLDING',
+            ':sending': 'SENDING',
+            ':open': 'OPEN',
+            ':batch': batch,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async createOffer(input: {
+    slot: Slot;
+    patient: Patient;
+    batch: number;
+    now: string;
+    holdExpiresAt: string;
+  }): Promise<CreateOfferResult> {
+    const { slot, patient, batch, now, holdExpiresAt } = input;
+    const names = { '#p': patient.patientId };
+    // A newer offer ends the patient's right to claim an older one (only the newest may be claimed).
+    if (patient.lastOfferSlotId && patient.lastOfferSlotId !== slot.slotId) {
+      await this.removeClaimable(patient.lastOfferSlotId, patient.patientId);
+    }
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slot.slotId),
+          UpdateExpression: 'SET claimable.#p = :batch ADD offered :patientSet',
+          ConditionExpression:
+            '#status = :open AND currentBatch = :batch AND phase = :sending AND NOT contains(offered, :patientId)',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':batch': batch,
+            ':patientSet': new Set([patient.patientId]),
+            ':patientId': patient.patientId,
+            ':open': 'OPEN',
+            ':sending': 'SENDING',
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return 'SLOT_CHANGED';
+      throw error;
+    }
+    const offer: Offer & { notifiedAt?: string } = {
+      slotId: slot.slotId,
+      patientId: patient.patientId,
+      batch,
+      state: 'PENDING',
+      sentAt: now,
+      holdExpiresAt,
+    };
+    try {
+      await this.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.patient(patient.patientId),
+                UpdateExpression: 'SET liveOfferSlotId = :s, lastOfferSlotId = :s, recentOfferTimes = :times',
+                // At most one live offer per patient, so a YES is never ambiguous; never an opted-out one.
+                ConditionExpression: 'consent = :in AND attribute_not_exists(liveOfferSlotId)',
+                ExpressionAttributeValues: {
+                  ':s': slot.slotId,
+                  ':in': 'OPTED_IN',
+                  ':times': [...pruneOfferTimes(patient.recentOfferTimes, now), now],
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.offer(slot.slotId, patient.patientId),
+                  ...indexKeys.offerByPatient(patient.patientId, now, slot.slotId),
+                  entity: 'OFFER',
+                  ...offer,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'CREATED';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      await this.removeClaimable(slot.slotId, patient.patientId);
+      return 'PATIENT_UNAVAILABLE';
+    }
+  }
+
+  private async removeClaimable(slotId: string, patientId: string): Promise<void> {
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slotId),
+          UpdateExpression: 'REMOVE claimable.#p',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#p': patientId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async markOfferNotified(slotId: string, patientId: string, at: string): Promise<void> {
+    await this.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.offer(slotId, patientId),
+        UpdateExpression: 'SET notifiedAt = if_not_exists(notifiedAt, :at)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>> {
+    const offers: Array<Offer & { notifiedAt?: string }> = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const out = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :offer)',
+          ExpressionAttributeValues: { ':pk': keys.slot(slotId).pk, ':offer': 'OFFER#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of out.Items ?? []) offers.push(strip<Offer>(item) as Offer);
+      cursor = out.LastEvaluatedKey;
+    } while (cursor);
+    return offers;
+  }
+
+  async closeOffer(input: {
+    slotId: string;
+    patientId: string;
+    from: OfferState[];
+    to: OfferState;
+    now: string;
+    reason: string;
+  }): Promise<boolean> {
+    const { slotId, patientId, from, to, now, reason } = input;
+    // Free the patient first: if we crash after this, the offer is still in `from` and a retry finishes.
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.patient(patientId),
+          UpdateExpression: 'REMOVE liveOfferSlotId',
+          ConditionExpression: 'liveOfferSlotId = :s',
+          ExpressionAttributeValues: { ':s': slotId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (to !== 'EXPIRED' && to !== 'ACCEPTED') await this.removeClaimable(slotId, patientId);
+    const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.offer(slotId, patientId),
+          UpdateExpression: 'SET #state = :to, respondedAt = :now, closedReason = :reason',
+          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ...fromValues, ':to': to, ':now': now, ':reason': reason },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async claimSlot(slotId: string, patientId: string, now: string): Promise<ClaimResult> {
+    try {
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slotId),
+          UpdateExpression:
+            'SET #status = :filled, filledByPatientId = :p, filledAt = :now, phase = :done, gsi1pk = :g1pk',
+          // The whole race is decided here: only an OPEN slot, only by a patient still allowed to claim it.
+          ConditionExpression: '#status = :open AND attribute_exists(claimable.#p)',
+          ExpressionAttributeNames: { '#status': 'status', '#p': patientId },
+          ExpressionAttributeValues: {
+            ':filled': 'FILLED',
+            ':open': 'OPEN',
+            ':p': patientId,
+            ':now': now,
+            ':done': 'DONE',
+            ':g1pk': 'SLOTS#FILLED',
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { won: true, slot: toSlot(out.Attributes) as Slot };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = (error as ConditionalCheckFailedException).Item;
+      return { won: false, slot: toSlot(current ? unmarshall(current) : undefined) };
+    }
+  }
+
+  async closeSlot(input: {
+    slotId: string;
+    to: 'EXPIRED' | 'WITHDRAWN';
+    now: string;
+    reason: string;
+  }): Promise<Slot | undefined> {
+    try {
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(input.slotId),
+          UpdateExpression:
+            'SET #status = :to, phase = :done, closedAt = :now, closedReason = :reason, gsi1pk = :g1pk',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': input.to,
+            ':open': 'OPEN',
+            ':done': 'DONE',
+            ':now': input.now,
+            ':reason': input.reason,
+            ':g1pk': `SLOTS#${input.to}`,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toSlot(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async deactivatePatientEntries(
+    patientId: string,
+    now: string,
+    reason: string,
+    ttlDays: number,
+  ): Promise<void> {
+    const out = await this.send<{ Items?: Item[] }>(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ExpressionAttributeValues: { ':pk': keys.patient(patientId).pk, ':entry': 'ENTRY#' },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      if (item.active !== true) continue;
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression:
+            'SET active = :false, deactivatedAt = :now, deactivatedReason = :reason, expiresAt = :ttl REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
+          ExpressionAttributeValues: {
+            ':false': false,
+            ':now': now,
+            ':reason': reason,
+            ':ttl': epochSecondsAfterDays(now, ttlDays),
+          },
+        }),
+      );
+    }
+  }
+
+  async recordConsentChange(patientId: string, change: ConsentChange): Promise<void> {
+    await this.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.patient(patientId),
+              UpdateExpression: 'SET consent = :state, consentUpdatedAt = :at',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':state': change.state, ':at': change.at },
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...keys.consentChange(patientId, change.at, `${change.source}-${change.state}`),
+                entity: 'CONSENT',
+                patientId,
+                ...change,
+              },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  async recordMessage(message: MessageRecord, ttlDays: number): Promise<void> {
+    await this.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.message(message.messageId),
+          ...indexKeys.messageByDay(message.createdAt, message.messageId),
+          ...indexKeys.messageByThread(message, message.createdAt, message.messageId),
+          entity: 'MESSAGE',
+          ...message,
+          phoneLast4: message.phone.slice(-4),
+          // Bodies are PHI: the item (and its body) goes away after the retention period.
+          expiresAt: epochSecondsAfterDays(message.createdAt, ttlDays),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async updateMessageDelivery(
+    messageId: string,
+    update: { providerSid?: string; deliveryStatus: string; errorCode?: string; at: string },
+  ): Promise<void> {
+    await this.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.message(messageId),
+        UpdateExpression: `SET deliveryStatus = :status, updatedAt = :at${update.providerSid ? ', providerSid = :sid' : ''}${update.errorCode ? ', errorCode = :code' : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: {
+          ':status': update.deliveryStatus,
+          ':at': update.at,
+          ...(update.providerSid ? { ':sid': update.providerSid } : {}),
+          ...(update.errorCode ? { ':code': update.errorCode } : {}),
+        },
+      }),
+    );
+  }
+}

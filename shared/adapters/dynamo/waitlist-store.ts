@@ -1,0 +1,99 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import type { Location, Patient, Provider, WaitlistEntry } from '../../domain/model.js';
+import { entryIndexKeys } from './dynamo-offer-store.js';
+import { keys } from './keys.js';
+
+/**
+ * Writes for the reference data and the waitlist itself (providers, locations, patients, entries).
+ * The admin API builds on these; tests and the seed script use them to set up a clinic.
+ */
+export class WaitlistStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clinicTimeZone: string,
+  ) {}
+
+  async putProvider(provider: Provider): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.provider(provider.providerId), entity: 'PROVIDER', ...provider },
+      }),
+    );
+  }
+
+  async putLocation(location: Location): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.location(location.locationId), entity: 'LOCATION', ...location },
+      }),
+    );
+  }
+
+  /** Creates a patient; the phone pointer item makes a phone number belong to one patient only. */
+  async createPatient(patient: Patient): Promise<void> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.phone(patient.phone), entity: 'PHONE', patientId: patient.patientId },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        throw new ConflictError('a patient with this phone number is already registered');
+      }
+      throw error;
+    }
+  }
+
+  /** Adds (or replaces) a waitlist entry, indexed by its current score. */
+  async putEntry(entry: WaitlistEntry, patient: Pick<Patient, 'consent'>, now: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.entry(entry.patientId, entry.entryId),
+          ...entryIndexKeys(entry, patient, now, this.clinicTimeZone),
+          entity: 'ENTRY',
+          ...entry,
+        },
+      }),
+    );
+  }
+
+  async entriesOf(patientId: string): Promise<WaitlistEntry[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': keys.patient(patientId).pk, ':e': 'ENTRY#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []) as WaitlistEntry[];
+  }
+}

@@ -1,0 +1,536 @@
+import { DateTime } from 'luxon';
+import { ulid } from 'ulid';
+import type { OfferPolicy } from '../config.js';
+import { isWithinContactWindow, nextContactWindowOpening } from '../domain/contact-window.js';
+import { type Exclusion, exclusionsFor } from '../domain/eligibility.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { MessageRecord, Patient, Provider, Slot, WaitlistEntry } from '../domain/model.js';
+import { type Brand, templates } from '../domain/templates.js';
+import {
+  type Clock,
+  type SchedulerPort,
+  type SmsPort,
+  SmsSendError,
+  type StartBatchEvent,
+} from '../ports.js';
+import type { OfferStore } from './offer-store.js';
+
+/**
+ * The offer engine's use cases: log a cancellation, start batches, take claims and declines, withdraw.
+ * It knows nothing of Lambda, HTTP or DynamoDB: it talks to ports, and every time it needs comes from the
+ * injected clock. Every step is safe to replay; the store's conditional writes make duplicates no-ops.
+ */
+
+export interface EngineDeps {
+  store: OfferStore;
+  scheduler: SchedulerPort;
+  sms: SmsPort;
+  clock: Clock;
+  policy: OfferPolicy;
+  /** Logs ids and counts only: never a phone number, name or message body. */
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+export interface NewCancellation {
+  providerId: string;
+  locationId: string;
+  startAt: string;
+  durationMinutes: number;
+  visitType: string;
+  loggedBy: string;
+}
+
+export interface CandidateSelection {
+  chosen: Array<{ entry: WaitlistEntry; patient: Patient }>;
+  /** Eligible, but outside their contact window now; the earliest time one of them can be texted. */
+  deferredUntil?: string;
+  itemsRead: number;
+  excluded: Partial<Record<Exclusion | 'OUTSIDE_CONTACT_HOURS' | 'NO_PROFILE', number>>;
+}
+
+export type ClaimOutcome =
+  | { kind: 'WON'; slot: Slot }
+  /** Someone else was first. */
+  | { kind: 'TAKEN'; slot: Slot }
+  /** The slot was withdrawn or expired, or this patient may no longer claim it. */
+  | { kind: 'CLOSED' }
+  | { kind: 'NO_OFFER' }
+  | { kind: 'OPTED_OUT' };
+
+export type DeclineOutcome = { kind: 'DECLINED'; slotId: string } | { kind: 'NO_OFFER' };
+
+/** How long a batch's sender owns it before a retry may take over (a Lambda times out well before). */
+const SENDING_LEASE_MS = 2 * 60_000;
+/** Bounds the index pages read per batch, so a pathological waitlist cannot turn into a scan. */
+const MAX_ROWS_SCANNED = 2_000;
+const RESCORE_PER_BATCH = 200;
+
+export function holdScheduleName(slotId: string, batch: number): string {
+  return `slot-${slotId}-b${batch}`;
+}
+
+export class OfferEngine {
+  private readonly brand: Brand;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.brand = { clinicName: deps.policy.clinicName, contactPhone: deps.policy.clinicContactPhone };
+  }
+
+  private now(): string {
+    return this.deps.clock().toISOString();
+  }
+
+  private log(event: string, fields: Record<string, unknown>): void {
+    this.deps.log?.(event, fields);
+  }
+
+  /** Staff logged a cancellation: record the open slot and schedule its first batch after a short delay. */
+  async logCancellation(input: NewCancellation): Promise<Slot> {
+    const now = this.now();
+    const { store, policy } = this.deps;
+    const provider = await store.getProvider(input.providerId);
+    if (!provider) throw new NotFoundError('provider', input.providerId);
+    if (!(await store.getLocation(input.locationId))) throw new NotFoundError('location', input.locationId);
+    if (input.startAt <= now) {
+      throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
+    }
+    const slot: Slot = {
+      slotId: ulid(),
+      providerId: input.providerId,
+      locationId: input.locationId,
+      startAt: new Date(input.startAt).toISOString(),
+      durationMinutes: input.durationMinutes,
+      visitType: input.visitType,
+      status: 'OPEN',
+      currentBatch: 0,
+      phase: 'WAITING',
+      offeredPatientIds: [],
+      loggedBy: input.loggedBy,
+      loggedAt: now,
+    };
+    await store.putNewSlot(slot);
+    // Staff often fix a typo in the first minutes; similar products wait a few minutes for that reason.
+    const firstAt =
+      DateTime.fromISO(now).plus({ minutes: policy.firstBatchDelayMinutes }).toUTC().toISO() ?? now;
+    await this.deps.scheduler.scheduleOnce({
+      name: holdScheduleName(slot.slotId, 1),
+      at: firstAt,
+      event: { kind: 'START_BATCH', slotId: slot.slotId, batch: 1 },
+    });
+    this.log('slot.logged', { slotId: slot.slotId, firstBatchAt: firstAt });
+    return slot;
+  }
+
+  /**
+   * Handles a START_BATCH event (first batch, a hold running out, a deferred batch). Safe under
+   * duplicate and concurrent delivery: only the caller whose conditional write moves the slot from
+   * batch n-1 to n sends batch n.
+   */
+  async startBatch(event: Pick<StartBatchEvent, 'slotId' | 'batch'>): Promise<void> {
+    const { store, policy } = this.deps;
+    let batch = event.batch;
+    // Loop rather than recurse: a batch whose every send failed moves straight on to the next one.
+    for (let guard = 0; guard < 50; guard++) {
+      const now = this.now();
+      const slot = await store.getSlot(event.slotId);
+      if (slot?.status !== 'OPEN') return;
+      if (slot.currentBatch !== batch - 1 && !(slot.currentBatch === batch && slot.phase === 'SENDING')) {
+        this.log('batch.stale', { slotId: slot.slotId, batch, currentBatch: slot.currentBatch });
+        return;
+      }
+      if (slot.currentBatch === batch - 1) {
+        // The previous batch's hold is over: its pending offers expire (their patients may still claim).
+        await this.expirePendingOffers(slot.slotId, batch - 1, now);
+      }
+      const cutoffAt = DateTime.fromISO(slot.startAt).minus({ minutes: policy.offerCutoffMinutes });
+      if (DateTime.fromISO(now) >= cutoffAt) {
+        await this.expireSlot(slot.slotId, 'OFFER_CUTOFF_REACHED');
+        return;
+      }
+      const provider = await store.getProvider(slot.providerId);
+      if (!provider) {
+        await this.expireSlot(slot.slotId, 'PROVIDER_MISSING');
+        return;
+      }
+
+      let offered: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
+      const holdExpiresAt = DateTime.min(
+        DateTime.fromISO(now).plus({ minutes: policy.holdMinutes }),
+        cutoffAt,
+      )
+        .toUTC()
+        .toISO() as string;
+      if (slot.currentBatch === batch - 1) {
+        if (!isWithinContactWindow(now, policy.clinicTimeZone, policy.contactHours)) {
+          await this.deferBatch(
+            slot.slotId,
+            batch,
+            nextContactWindowOpening(now, policy.clinicTimeZone, policy.contactHours),
+          );
+          return;
+        }
+        const selection = await this.selectCandidates(slot, provider, now);
+        this.log('batch.selected', {
+          slotId: slot.slotId,
+          batch,
+          chosen: selection.chosen.length,
+          itemsRead: selection.itemsRead,
+          excluded: selection.excluded,
+        });
+        if (selection.chosen.length === 0) {
+          if (selection.deferredUntil) {
+            await this.deferBatch(slot.slotId, batch, selection.deferredUntil);
+          } else {
+            await this.expireSlot(slot.slotId, 'NO_ELIGIBLE_PATIENTS');
+          }
+          return;
+        }
+        const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
+        const begun = await store.beginBatch({ slotId: slot.slotId, batch, now, leaseUntil, holdExpiresAt });
+        if (begun.kind === 'SKIPPED') return;
+        offered = await this.createOffers(begun.slot, selection.chosen, batch, now, holdExpiresAt);
+      } else {
+        const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
+        const begun = await store.beginBatch({ slotId: slot.slotId, batch, now, leaseUntil, holdExpiresAt });
+        if (begun.kind === 'SKIPPED') return;
+      }
+
+      // Schedule the hold before texting anyone: if we die mid-send, the batch still moves on.
+      const slotNow = (await store.getSlot(slot.slotId)) as Slot;
+      await this.deps.scheduler.scheduleOnce({
+        name: holdScheduleName(slot.slotId, batch + 1),
+        at: slotNow.holdExpiresAt ?? holdExpiresAt,
+        event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1 },
+      });
+      await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered);
+      await store.finishBatchSending(slot.slotId, batch);
+      if (await this.batchHasLiveOffers(slot.slotId, batch)) return;
+      // Every send of this batch failed (or nobody could be offered): do not wait out an empty hold.
+      await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, batch + 1));
+      batch += 1;
+    }
+  }
+
+  /** Ranks the waitlist through the index and returns the top eligible patients for this slot. */
+  async selectCandidates(slot: Slot, provider: Provider, now: string): Promise<CandidateSelection> {
+    const { store, policy } = this.deps;
+    await store.rescoreDueEntries(now, policy.clinicTimeZone, RESCORE_PER_BATCH);
+    const chosen: CandidateSelection['chosen'] = [];
+    const excluded: CandidateSelection['excluded'] = {};
+    let itemsRead = 0;
+    let scanned = 0;
+    let deferredUntil: string | undefined;
+    let cursor: Record<string, unknown> | undefined;
+    // Read a little more than a batch per page: most waitlisted patients are eligible, so one page
+    // usually suffices and the items read stay near the batch size however long the list grows.
+    const pageSize = Math.max(policy.batchSize * 2, 6);
+    do {
+      const page = await store.rankedWaitlistPage(pageSize, cursor);
+      itemsRead += page.itemsRead;
+      for (const { entry, patient } of page.rows) {
+        scanned++;
+        if (!patient) {
+          excluded.NO_PROFILE = (excluded.NO_PROFILE ?? 0) + 1;
+          continue;
+        }
+        if (chosen.some((c) => c.patient.patientId === patient.patientId)) continue;
+        const reasons = exclusionsFor({ entry, patient, slot, provider, now }, policy);
+        if (reasons.length > 0) {
+          for (const r of reasons) excluded[r] = (excluded[r] ?? 0) + 1;
+          continue;
+        }
+        const zone = patient.timeZone ?? policy.clinicTimeZone;
+        if (!isWithinContactWindow(now, zone, policy.contactHours)) {
+          excluded.OUTSIDE_CONTACT_HOURS = (excluded.OUTSIDE_CONTACT_HOURS ?? 0) + 1;
+          const opening = nextContactWindowOpening(now, zone, policy.contactHours);
+          if (!deferredUntil || opening < deferredUntil) deferredUntil = opening;
+          continue;
+        }
+        chosen.push({ entry, patient });
+        if (chosen.length === policy.batchSize) break;
+      }
+      cursor = page.cursor;
+    } while (cursor && chosen.length < policy.batchSize && scanned < MAX_ROWS_SCANNED);
+    return { chosen, deferredUntil, itemsRead, excluded };
+  }
+
+  private async createOffers(
+    slot: Slot,
+    chosen: Array<{ entry: WaitlistEntry; patient: Patient }>,
+    batch: number,
+    now: string,
+    holdExpiresAt: string,
+  ): Promise<Array<{ entry: WaitlistEntry; patient: Patient }>> {
+    const created: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
+    for (const candidate of chosen) {
+      const result = await this.deps.store.createOffer({
+        slot,
+        patient: candidate.patient,
+        batch,
+        now,
+        holdExpiresAt,
+      });
+      if (result === 'CREATED') created.push(candidate);
+      if (result === 'SLOT_CHANGED') break;
+    }
+    return created;
+  }
+
+  private async notifyUnnotifiedOffers(
+    slot: Slot,
+    provider: Provider,
+    batch: number,
+    _justCreated: unknown[],
+  ): Promise<void> {
+    const { store, policy } = this.deps;
+    const location = await store.getLocation(slot.locationId);
+    const offers = (await store.listOffers(slot.slotId)).filter(
+      (o) => o.batch === batch && o.state === 'PENDING' && !o.notifiedAt,
+    );
+    for (const offer of offers) {
+      const patient = await store.getPatient(offer.patientId);
+      if (!patient) continue;
+      const zone = patient.timeZone ?? policy.clinicTimeZone;
+      const body = templates.offer(this.brand, {
+        firstName: patient.displayName,
+        providerName: provider.displayName,
+        locationName: location?.displayName ?? 'our clinic',
+        startAt: slot.startAt,
+        timeZone: zone,
+        holdExpiresAt: offer.holdExpiresAt,
+      });
+      const sent = await this.sendSms(patient, body, 'OFFER', slot.slotId);
+      if (sent) {
+        await store.markOfferNotified(slot.slotId, patient.patientId, this.now());
+      } else {
+        await store.closeOffer({
+          slotId: slot.slotId,
+          patientId: patient.patientId,
+          from: ['PENDING'],
+          to: 'FAILED',
+          now: this.now(),
+          reason: 'SEND_FAILED',
+        });
+      }
+    }
+  }
+
+  /**
+   * Records the message, then sends it. Returns false when the provider refused it; the message record
+   * keeps the error code so staff see why. A 21610 (recipient opted out at the carrier) updates consent.
+   */
+  async sendSms(patient: Patient, body: string, purpose: string, slotId?: string): Promise<boolean> {
+    const { store, policy } = this.deps;
+    const now = this.now();
+    const message: MessageRecord = {
+      messageId: ulid(),
+      direction: 'OUTBOUND',
+      patientId: patient.patientId,
+      slotId,
+      phone: patient.phone,
+      body,
+      purpose,
+      deliveryStatus: 'created',
+      createdAt: now,
+      updatedAt: now,
+    };
+    await store.recordMessage(message, policy.messageTtlDays);
+    try {
+      const receipt = await this.deps.sms.send({
+        to: patient.phone,
+        body,
+        patientId: patient.patientId,
+        slotId,
+        messageId: message.messageId,
+      });
+      await store.updateMessageDelivery(message.messageId, {
+        providerSid: receipt.providerSid,
+        deliveryStatus: receipt.status,
+        at: this.now(),
+      });
+      this.log('sms.sent', { messageId: message.messageId, purpose, patientId: patient.patientId });
+      return true;
+    } catch (error) {
+      const code = error instanceof SmsSendError ? error.code : 'SEND_ERROR';
+      await store.updateMessageDelivery(message.messageId, {
+        deliveryStatus: 'failed',
+        errorCode: code,
+        at: this.now(),
+      });
+      this.log('sms.failed', { messageId: message.messageId, purpose, patientId: patient.patientId, code });
+      if (code === '21610') await this.optOutFromProvider(patient.patientId, code);
+      return false;
+    }
+  }
+
+  private async optOutFromProvider(patientId: string, code: string): Promise<void> {
+    await this.deps.store.recordConsentChange(patientId, {
+      at: this.now(),
+      state: 'OPTED_OUT',
+      source: 'SEND_ERROR',
+      evidence: `Twilio error ${code}`,
+    });
+  }
+
+  private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {
+    const offers = await this.deps.store.listOffers(slotId);
+    for (const offer of offers) {
+      if (offer.state !== 'PENDING' || offer.batch > upToBatch) continue;
+      await this.deps.store.closeOffer({
+        slotId,
+        patientId: offer.patientId,
+        from: ['PENDING'],
+        to: 'EXPIRED',
+        now,
+        reason: 'HOLD_ENDED',
+      });
+    }
+  }
+
+  private async batchHasLiveOffers(slotId: string, batch: number): Promise<boolean> {
+    const offers = await this.deps.store.listOffers(slotId);
+    return offers.some((o) => o.batch === batch && o.state === 'PENDING');
+  }
+
+  private async deferBatch(slotId: string, batch: number, at: string): Promise<void> {
+    const stamp = at.replace(/[^0-9]/g, '').slice(0, 12);
+    await this.deps.scheduler.scheduleOnce({
+      name: `${holdScheduleName(slotId, batch)}-at${stamp}`,
+      at,
+      event: { kind: 'START_BATCH', slotId, batch },
+    });
+    this.log('batch.deferred', { slotId, batch, until: at });
+  }
+
+  private async expireSlot(slotId: string, reason: string): Promise<void> {
+    const now = this.now();
+    const closed = await this.deps.store.closeSlot({ slotId, to: 'EXPIRED', now, reason });
+    await this.closeLiveOffers(slotId, 'CANCELLED', reason, undefined);
+    if (closed) this.log('slot.expired', { slotId, reason });
+  }
+
+  /** Closes every PENDING offer of a slot; `notify` texts each patient whose offer closed. */
+  private async closeLiveOffers(
+    slotId: string,
+    to: 'CANCELLED',
+    reason: string,
+    notify: ((patient: Patient) => string) | undefined,
+  ): Promise<number> {
+    const now = this.now();
+    let closed = 0;
+    for (const offer of await this.deps.store.listOffers(slotId)) {
+      if (offer.state !== 'PENDING') continue;
+      const changed = await this.deps.store.closeOffer({
+        slotId,
+        patientId: offer.patientId,
+        from: ['PENDING'],
+        to,
+        now,
+        reason,
+      });
+      if (!changed) continue;
+      closed++;
+      if (notify && offer.notifiedAt) {
+        const patient = await this.deps.store.getPatient(offer.patientId);
+        if (patient && patient.consent === 'OPTED_IN')
+          await this.sendSms(patient, notify(patient), 'WITHDRAWN', slotId);
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * A patient said YES. The winner is decided by one conditional write on the slot; everything after it
+   * (closing the other offers, the confirmation) is bookkeeping that a replay repeats harmlessly.
+   */
+  async claim(patientId: string): Promise<ClaimOutcome> {
+    const { store, policy } = this.deps;
+    const patient = await store.getPatient(patientId);
+    if (!patient) return { kind: 'NO_OFFER' };
+    if (patient.consent !== 'OPTED_IN') return { kind: 'OPTED_OUT' };
+    const slotId = patient.lastOfferSlotId;
+    if (!slotId) return { kind: 'NO_OFFER' };
+    const now = this.now();
+    const result = await store.claimSlot(slotId, patientId, now);
+    if (!result.won) {
+      if (result.slot?.status === 'FILLED') {
+        // The winner asking again (a retry, a double tap) is still the winner.
+        if (result.slot.filledByPatientId === patientId) return { kind: 'WON', slot: result.slot };
+        return { kind: 'TAKEN', slot: result.slot };
+      }
+      return { kind: 'CLOSED' };
+    }
+    const slot = result.slot;
+    this.log('slot.filled', { slotId, patientId, batch: slot.currentBatch });
+    await this.afterFill(slot, patientId, now);
+    void policy;
+    return { kind: 'WON', slot };
+  }
+
+  private async afterFill(slot: Slot, winnerId: string, now: string): Promise<void> {
+    const { store, policy } = this.deps;
+    await store.closeOffer({
+      slotId: slot.slotId,
+      patientId: winnerId,
+      from: ['PENDING', 'EXPIRED'],
+      to: 'ACCEPTED',
+      now,
+      reason: 'CLAIMED',
+    });
+    await this.closeLiveOffers(slot.slotId, 'CANCELLED', 'SLOT_FILLED', undefined);
+    // The patient has their earlier visit: their waitlist entry is fulfilled.
+    await store.deactivatePatientEntries(winnerId, now, 'FILLED', policy.inactiveEntryTtlDays);
+    await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, slot.currentBatch + 1));
+  }
+
+  /** A patient said NO to their live offer. If that empties the batch, the next batch goes out now. */
+  async decline(patientId: string): Promise<DeclineOutcome> {
+    const { store } = this.deps;
+    const patient = await store.getPatient(patientId);
+    const slotId = patient?.liveOfferSlotId ?? patient?.lastOfferSlotId;
+    if (!patient || !slotId) return { kind: 'NO_OFFER' };
+    const closed = await store.closeOffer({
+      slotId,
+      patientId,
+      from: ['PENDING', 'EXPIRED'],
+      to: 'DECLINED',
+      now: this.now(),
+      reason: 'PATIENT_DECLINED',
+    });
+    if (!closed) return { kind: 'NO_OFFER' };
+    await this.advanceIfBatchEmpty(slotId);
+    return { kind: 'DECLINED', slotId };
+  }
+
+  /** Called when an offer of the current batch closed early (declined, failed, opted out). */
+  async advanceIfBatchEmpty(slotId: string): Promise<void> {
+    const slot = await this.deps.store.getSlot(slotId);
+    if (slot?.status !== 'OPEN' || slot.phase !== 'HOLDING') return;
+    if (await this.batchHasLiveOffers(slotId, slot.currentBatch)) return;
+    await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1));
+    await this.startBatch({ slotId, batch: slot.currentBatch + 1 });
+  }
+
+  /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */
+  async withdraw(slotId: string, by: string): Promise<Slot> {
+    const { store } = this.deps;
+    const now = this.now();
+    const closed = await store.closeSlot({
+      slotId,
+      to: 'WITHDRAWN',
+      now,
+      reason: `WITHDRAWN_BY_STAFF:${by}`,
+    });
+    if (!closed) {
+      const slot = await store.getSlot(slotId);
+      if (!slot) throw new NotFoundError('slot', slotId);
+      if (slot.status !== 'WITHDRAWN') throw new ConflictError(`slot ${slotId} is already ${slot.status}`);
+    }
+    await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', () => templates.withdrawn(this.brand));
+    const slot = (await store.getSlot(slotId)) as Slot;
+    await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1));
+    await this.deps.scheduler.cancel(holdScheduleName(slotId, 1));
+    this.log('slot.withdrawn', { slotId });
+    return slot;
+  }
+}

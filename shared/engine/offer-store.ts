@@ -1,0 +1,100 @@
+import type {
+  ConsentChange,
+  Location,
+  MessageRecord,
+  Offer,
+  OfferState,
+  Patient,
+  Provider,
+  Slot,
+  SlotStatus,
+  WaitlistEntry,
+} from '../domain/model.js';
+
+/**
+ * The engine's persistence port. Each method is one atomic decision (a conditional write) or a read;
+ * the DynamoDB adapter documents the condition behind each. Methods are idempotent: replaying a step
+ * after a crash or a duplicate delivery changes nothing.
+ */
+
+export interface RankedPage {
+  rows: Array<{ entry: WaitlistEntry; patient: Patient | undefined }>;
+  /** Items the page cost: index rows plus patient profiles fetched. */
+  itemsRead: number;
+  cursor?: Record<string, unknown>;
+}
+
+export type BeginBatchResult =
+  /** This caller owns the batch now and must choose and text it. */
+  | { kind: 'STARTED'; slot: Slot }
+  /** A previous attempt died mid-batch and its lease ran out: this caller finishes it. */
+  | { kind: 'RESUMED'; slot: Slot }
+  /** Another delivery got there first, or the slot moved on: nothing to do. */
+  | { kind: 'SKIPPED'; slot: Slot | undefined };
+
+export type CreateOfferResult = 'CREATED' | 'PATIENT_UNAVAILABLE' | 'SLOT_CHANGED';
+
+export type ClaimResult = { won: true; slot: Slot } | { won: false; slot: Slot | undefined };
+
+export interface OfferStore {
+  getSlot(slotId: string): Promise<Slot | undefined>;
+  putNewSlot(slot: Slot): Promise<void>;
+  getPatient(patientId: string): Promise<Patient | undefined>;
+  findPatientIdByPhone(e164: string): Promise<string | undefined>;
+  getProvider(providerId: string): Promise<Provider | undefined>;
+  getLocation(locationId: string): Promise<Location | undefined>;
+
+  /** Re-ranks entries whose score changed since they were indexed (see nextScoreChangeAt). */
+  rescoreDueEntries(now: string, zone: string, limit: number): Promise<number>;
+  /** The waitlist in rank order, one page at a time, with each entry's patient profile. */
+  rankedWaitlistPage(pageSize: number, cursor?: Record<string, unknown>): Promise<RankedPage>;
+
+  beginBatch(input: {
+    slotId: string;
+    batch: number;
+    now: string;
+    leaseUntil: string;
+    holdExpiresAt: string;
+  }): Promise<BeginBatchResult>;
+  /** Moves the slot from SENDING to HOLDING once every offer of the batch has been texted. */
+  finishBatchSending(slotId: string, batch: number): Promise<void>;
+  createOffer(input: {
+    slot: Slot;
+    patient: Patient;
+    batch: number;
+    now: string;
+    holdExpiresAt: string;
+  }): Promise<CreateOfferResult>;
+  markOfferNotified(slotId: string, patientId: string, at: string): Promise<void>;
+  listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>>;
+  /**
+   * Moves an offer from one of `from` to `to`, frees the patient for other offers and (unless the new
+   * state is EXPIRED, whose patients may still claim) removes their right to claim. False when the offer
+   * was not in `from` (someone else closed it first).
+   */
+  closeOffer(input: {
+    slotId: string;
+    patientId: string;
+    from: OfferState[];
+    to: OfferState;
+    now: string;
+    reason: string;
+  }): Promise<boolean>;
+
+  /** The single conditional write that decides a slot's winner. */
+  claimSlot(slotId: string, patientId: string, now: string): Promise<ClaimResult>;
+  closeSlot(input: {
+    slotId: string;
+    to: Exclude<SlotStatus, 'OPEN' | 'FILLED'>;
+    now: string;
+    reason: string;
+  }): Promise<Slot | undefined>;
+  deactivatePatientEntries(patientId: string, now: string, reason: string, ttlDays: number): Promise<void>;
+
+  recordConsentChange(patientId: string, change: ConsentChange): Promise<void>;
+  recordMessage(message: MessageRecord, ttlDays: number): Promise<void>;
+  updateMessageDelivery(
+    messageId: string,
+    update: { providerSid?: string; deliveryStatus: string; errorCode?: string; at: string },
+  ): Promise<void>;
+}

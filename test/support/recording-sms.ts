@@ -1,0 +1,20 @@
+import type { OutboundSms, SmsPort, SmsReceipt } from '../../shared/ports.js';
+
+/** Records every send (the engine's SMS port for engine tests). `failFor` makes chosen numbers fail. */
+export class RecordingSms implements SmsPort {
+  readonly sent: OutboundSms[] = [];
+  failFor = new Map<string, Error>();
+  private counter = 0;
+
+  async send(message: OutboundSms): Promise<SmsReceipt> {
+    const failure = this.failFor.get(message.to);
+    if (failure) throw failure;
+    this.sent.push(message);
+    this.counter++;
+    return { providerSid: `SM${String(this.counter).padStart(32, '0')}`, status: 'queued' };
+  }
+
+  to(phone: string): OutboundSms[] {
+    return this.sent.filter((m) => m.to === phone);
+  }
+}
