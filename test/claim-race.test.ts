@@ -8,7 +8,7 @@ describe('claims under real concurrency (DynamoDB Local)', () => {
       MAX_OFFERS_PER_PATIENT_PER_DAY: '20',
       MAX_OFFERS_PER_PATIENT_PER_WEEK: '50',
     });
-    const patients = [];
+    const patients: Awaited<ReturnType<typeof clinic.addPatient>>[] = [];
     for (let i = 0; i < 100; i++) patients.push(await clinic.addPatient({ boost: i % 40 }));
 
     for (let trial = 0; trial < 20; trial++) {
