@@ -1,2 +1,34 @@
-// Placeholder until the offer engine lands in this file; exported so infrastructure can reference it.
-export const handler = async (): Promise<void> => {};
+import { z } from 'zod';
+import { buildEngine } from '../../shared/runtime/composition.js';
+import { logger } from '../../shared/runtime/logger.js';
+import { buildSmsSender } from '../../shared/runtime/sms-sender.js';
+
+/**
+ * Target of every one-shot EventBridge schedule: the first batch after the staff delay, each hold's
+ * expiry, and batches deferred to the contact window. Delivery is at-least-once (Scheduler retries and
+ * Lambda's own async retries), which the engine absorbs: a replayed START_BATCH changes nothing.
+ */
+const startBatchEvent = z.object({
+  kind: z.literal('START_BATCH'),
+  slotId: z.string().min(1).max(64),
+  batch: z.number().int().min(1).max(10_000),
+  scheduledTime: z.string().optional(),
+});
+
+const { engine } = buildEngine({ sms: await buildSmsSender(), advanceMode: 'inline' });
+
+export const handler = async (event: unknown): Promise<{ ok: boolean }> => {
+  const parsed = startBatchEvent.safeParse(event);
+  if (!parsed.success) {
+    // Retrying a malformed payload cannot succeed; log its shape (never its values) and drop it.
+    logger.error('scheduler.bad-payload', { issues: parsed.error.issues.map((i) => i.path.join('.')) });
+    return { ok: false };
+  }
+  logger.info('scheduler.fired', {
+    slotId: parsed.data.slotId,
+    batch: parsed.data.batch,
+    scheduledTime: parsed.data.scheduledTime,
+  });
+  await engine.startBatch(parsed.data);
+  return { ok: true };
+};

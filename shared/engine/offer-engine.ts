@@ -27,6 +27,12 @@ export interface EngineDeps {
   sms: SmsPort;
   clock: Clock;
   policy: OfferPolicy;
+  /**
+   * `inline` starts a batch that a decline or failure emptied right away; `handoff` schedules it to run
+   * now on the scheduler's function instead, so webhook functions stay small (no SMS SDK) and answer
+   * Twilio fast. EventBridge fires a one-time schedule within a minute.
+   */
+  advanceMode?: 'inline' | 'handoff';
   /** Logs ids and counts only: never a phone number, name or message body. */
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -507,8 +513,17 @@ export class OfferEngine {
     const slot = await this.deps.store.getSlot(slotId);
     if (slot?.status !== 'OPEN' || slot.phase !== 'HOLDING') return;
     if (await this.batchHasLiveOffers(slotId, slot.currentBatch)) return;
-    await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1));
-    await this.startBatch({ slotId, batch: slot.currentBatch + 1 });
+    const next = slot.currentBatch + 1;
+    await this.deps.scheduler.cancel(holdScheduleName(slotId, next));
+    if (this.deps.advanceMode === 'handoff') {
+      await this.deps.scheduler.scheduleOnce({
+        name: `${holdScheduleName(slotId, next)}-early`,
+        at: this.now(),
+        event: { kind: 'START_BATCH', slotId, batch: next },
+      });
+      return;
+    }
+    await this.startBatch({ slotId, batch: next });
   }
 
   /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */
