@@ -1,11 +1,30 @@
 import { DateTime } from 'luxon';
+import { clipToSeptets, GSM7_SINGLE_SEGMENT, nonGsm7Characters, segmentInfo, toGsm7 } from './gsm7.js';
 
 /**
  * Every SMS the system sends. Lock screens show texts to anyone nearby, so a template carries only the
- * clinic's short name, the patient's first name, the provider's display name, a generic location and
- * the time: no surname, specialty or visit reason. "CANCEL" is an opt-out keyword, so no template uses
- * it to mean "cancel your appointment".
+ * clinic's short name, the provider's display name, a generic location and the time: no surname,
+ * specialty or visit reason. The offer does not even carry the first name: a recycled or mistyped number
+ * would otherwise learn who is on the waitlist, and the name did not fit in one segment beside the rest.
+ * "CANCEL" is an opt-out keyword, so no template uses it to mean "cancel your appointment".
+ *
+ * Each template must fit one GSM-7 segment (160 characters, GSM-7 only) with the longest values that
+ * validation allows (FIELD_LIMITS). Values are converted to GSM-7 and clipped to those limits at render
+ * time as a second line of defence, and every rendered text passes `assertSingleSegment`, so a template
+ * edit that breaks the budget fails in tests (and, at worst, loudly at send time) instead of going out as
+ * a three-part UCS-2 message.
  */
+
+/** Longest values validation accepts; the admin API reuses these. */
+export const FIELD_LIMITS = {
+  clinicName: 24,
+  firstName: 20,
+  providerName: 24,
+  locationName: 24,
+  contactPhone: 20,
+} as const;
+
+export type LimitedField = keyof typeof FIELD_LIMITS;
 
 export interface Brand {
   clinicName: string;
@@ -13,6 +32,7 @@ export interface Brand {
 }
 
 export interface OfferDetails {
+  /** Kept for callers and future templates; not rendered in the offer (see above). */
   firstName: string;
   providerName: string;
   locationName: string;
@@ -21,36 +41,113 @@ export interface OfferDetails {
   holdExpiresAt: string;
 }
 
+export class TemplateTooLongError extends Error {
+  override readonly name = 'TemplateTooLongError';
+  constructor(
+    readonly units: number,
+    readonly encoding: string,
+    readonly badCharacters: string[],
+  ) {
+    // The text itself is not in the message: it can contain a patient's name.
+    super(
+      `SMS text does not fit one GSM-7 segment (${encoding}, ${units} units` +
+        (badCharacters.length > 0 ? `, non-GSM characters ${JSON.stringify(badCharacters)})` : ')'),
+    );
+  }
+}
+
+/** Throws unless `text` is GSM-7 only and at most 160 characters (one segment). Returns the text. */
+export function assertSingleSegment(text: string): string {
+  const info = segmentInfo(text);
+  if (info.encoding !== 'GSM-7' || info.units > GSM7_SINGLE_SEGMENT) {
+    throw new TemplateTooLongError(info.units, info.encoding, nonGsm7Characters(text));
+  }
+  return text;
+}
+
+/**
+ * GSM-7 only, single spaces, clipped to the field's limit in septets (an extension character such as
+ * "[" or "€" costs two). Validation should already have refused longer values; this is the backstop.
+ */
+export function fitField(value: string, field: LimitedField): string {
+  const clean = toGsm7(value).replace(/\s+/g, ' ').trim();
+  return clipToSeptets(clean, FIELD_LIMITS[field]).trim();
+}
+
+// A fixed locale: the runtime's default could add non-GSM characters (e.g. a narrow no-break space before
+// "PM" in some ICU versions, or accented month names).
 function when(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('ccc LLL d h:mma');
+  return local(iso, zone).toFormat('ccc LLL d h:mma');
 }
 
 function clock(iso: string, zone: string): string {
-  return DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat('h:mma');
+  return local(iso, zone).toFormat('h:mma');
+}
+
+function local(iso: string, zone: string): DateTime {
+  const time = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).setLocale('en-US');
+  // Luxon would otherwise render "Invalid DateTime" into a patient's text.
+  if (!time.isValid) throw new RangeError(`cannot render time: ${time.invalidReason ?? 'invalid'}`);
+  return time;
+}
+
+function brand(b: Brand): string {
+  return fitField(b.clinicName, 'clinicName');
+}
+
+function phone(b: Brand): string {
+  return fitField(b.contactPhone, 'contactPhone');
+}
+
+type VisitFields = Pick<OfferDetails, 'startAt' | 'timeZone' | 'providerName' | 'locationName'>;
+
+function visit(o: VisitFields): string {
+  return `${when(o.startAt, o.timeZone)} with ${fitField(o.providerName, 'providerName')} at ${fitField(o.locationName, 'locationName')}`;
 }
 
 export const templates = {
   offer: (b: Brand, o: OfferDetails) =>
-    `${b.clinicName}: Hi ${o.firstName}, an earlier visit opened: ${when(o.startAt, o.timeZone)} with ${o.providerName} at ${o.locationName}. Reply YES to take it or NO to pass. Held till ${clock(o.holdExpiresAt, o.timeZone)}`,
-  confirmed: (b: Brand, o: Pick<OfferDetails, 'startAt' | 'timeZone' | 'providerName' | 'locationName'>) =>
-    `${b.clinicName}: You're booked for ${when(o.startAt, o.timeZone)} with ${o.providerName} at ${o.locationName}. We'll confirm details. Questions: ${b.contactPhone}`,
+    assertSingleSegment(
+      `${brand(b)}: Opening ${visit(o)}. Reply YES to book, NO to pass. Held till ${clock(o.holdExpiresAt, o.timeZone)}`,
+    ),
+  confirmed: (b: Brand, o: VisitFields) =>
+    assertSingleSegment(`${brand(b)}: You're booked ${visit(o)}. Questions? Call ${phone(b)}`),
   taken: (b: Brand) =>
-    `${b.clinicName}: Sorry, that opening was just taken. You stay on our waitlist and we'll text you when another one opens.`,
+    assertSingleSegment(
+      `${brand(b)}: Sorry, that opening was just taken. You stay on our waitlist and we'll text you when another one opens.`,
+    ),
   closed: (b: Brand) =>
-    `${b.clinicName}: That opening is no longer available. You stay on our waitlist and we'll text you when another one opens.`,
+    assertSingleSegment(
+      `${brand(b)}: That opening is no longer available. You stay on our waitlist and we'll text you when another one opens.`,
+    ),
   withdrawn: (b: Brand) =>
-    `${b.clinicName}: The opening we texted you about is no longer available. You stay on our waitlist.`,
-  declined: (b: Brand) => `${b.clinicName}: Thanks, we'll keep you on the waitlist for the next opening.`,
+    assertSingleSegment(
+      `${brand(b)}: The opening we texted you about is no longer available. You stay on our waitlist.`,
+    ),
+  declined: (b: Brand) =>
+    assertSingleSegment(`${brand(b)}: Thanks, we'll keep you on the waitlist for the next opening.`),
   noOffer: (b: Brand) =>
-    `${b.clinicName}: You have no open offer right now. We'll text you when an opening comes up. Reply HELP for help, STOP to opt out.`,
+    assertSingleSegment(
+      `${brand(b)}: You have no open offer right now. We'll text you when an opening comes up. Reply HELP for help, STOP to opt out.`,
+    ),
+  /** CTIA HELP: program name, a support number, how to opt out. */
   help: (b: Brand) =>
-    `${b.clinicName} waitlist texts: we text you when an earlier visit opens. Call ${b.contactPhone} for help. Reply STOP to opt out. Msg&data rates may apply.`,
+    assertSingleSegment(
+      `${brand(b)} waitlist: texts when an earlier visit opens. Help: ${phone(b)}. Reply STOP to opt out. Msg&data rates may apply.`,
+    ),
+  /** CTIA STOP: brand, acknowledgement, "no further messages". Sent once. */
   optedOut: (b: Brand) =>
-    `${b.clinicName}: You're unsubscribed and will receive no further messages. Reply START to resubscribe.`,
+    assertSingleSegment(
+      `${brand(b)}: You're unsubscribed and will receive no further messages. Reply START to resubscribe.`,
+    ),
   optedIn: (b: Brand) =>
-    `${b.clinicName}: You're resubscribed to waitlist texts. Reply HELP for help, STOP to opt out.`,
+    assertSingleSegment(
+      `${brand(b)}: You're resubscribed to waitlist texts. Reply HELP for help, STOP to opt out.`,
+    ),
   unknown: (b: Brand) =>
-    `${b.clinicName}: Please reply YES to take the opening or NO to pass. Reply HELP for help.`,
+    assertSingleSegment(
+      `${brand(b)}: Please reply YES to take the opening or NO to pass. Reply HELP for help, STOP to opt out.`,
+    ),
 } as const;
 
 export type TemplateName = keyof typeof templates;

@@ -1,0 +1,331 @@
+/**
+ * Reply understanding for inbound SMS. Pure: no I/O, no clock.
+ *
+ * Matching is by whole words (and short word sequences), never by substring: the clinic's earlier parser
+ * read "UNSUBSCRIBE" as NO and anything containing "Y" as YES. When in doubt the answer is UNKNOWN,
+ * because the costs are lopsided: a wrong CLAIM books the wrong person and a wrong DECLINE loses a
+ * patient their offer, while UNKNOWN only earns a short "reply YES or NO" text.
+ *
+ * The word lists below are data, so they can be reviewed (and extended) without reading the logic.
+ * All entries are lower case, without accents, apostrophes straight.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Word lists
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The STOP family. Twilio blocks these only as an exact one-word message; the FCC rule in force since
+ * 2025-04-11 treats them as revocation "by any reasonable means", so in a short message any of them opts
+ * out, whatever else the message says.
+ */
+export const OPT_OUT_WORDS: readonly string[] = [
+  'stop',
+  'stopall',
+  'unsubscribe',
+  'cancel',
+  'end',
+  'quit',
+  'revoke',
+  'optout',
+];
+
+/** Multi-word opt-outs, as word sequences. Also recognised in long messages (they are unambiguous). */
+export const OPT_OUT_PHRASES: readonly string[] = [
+  'opt out',
+  'stop texting',
+  'stop text',
+  'stop messaging',
+  'stop sending',
+  'stop contacting',
+  'quit texting',
+  'quit messaging',
+  'quit sending',
+  'remove me',
+  'take me off',
+  'do not text',
+  "don't text",
+  'dont text',
+  'no more texts',
+  'no more messages',
+  'leave me alone',
+];
+
+/**
+ * Single words that are unambiguous revocations even inside a long message. "stop", "end", "cancel" and
+ * "quit" are not on this list: in a long message they are usually about something else ("the bus stop",
+ * "cancel my old appointment"), and a long message is read for its strong phrases only.
+ */
+export const OPT_OUT_WORDS_ANYWHERE: readonly string[] = ['unsubscribe', 'stopall', 'optout', 'revoke'];
+
+/** Opt back in. Twilio also treats YES as opt-in at carrier level; we do not (our consent record rules). */
+export const OPT_IN_WORDS: readonly string[] = ['start', 'unstop'];
+
+export const HELP_WORDS: readonly string[] = ['help', 'info'];
+
+/** Words that take the offered slot. "si" covers "sí" because accents are removed before matching. */
+export const CLAIM_WORDS: readonly string[] = [
+  'yes',
+  'y',
+  'yep',
+  'yeah',
+  'yea',
+  'yup',
+  'sure',
+  'ok',
+  'okay',
+  'si',
+  'claro',
+];
+
+export const CLAIM_PHRASES: readonly string[] = [
+  "i'll take it",
+  'ill take it',
+  'i will take it',
+  "i'll take",
+  'i want it',
+  'book me',
+  'count me in',
+];
+
+/** Words that pass on the offer. */
+export const DECLINE_WORDS: readonly string[] = ['no', 'n', 'nope', 'nah', 'pass', "can't", 'cant', 'cannot'];
+
+export const DECLINE_PHRASES: readonly string[] = [
+  'no thanks',
+  'no thank you',
+  'no gracias',
+  'can not',
+  'not interested',
+  "i'll pass",
+];
+
+/**
+ * Single letters are answers only when they are the whole message: "y" is Spanish for "and" and "n"
+ * turns up in abbreviations.
+ */
+export const WHOLE_MESSAGE_ONLY_WORDS: readonly string[] = ['y', 'n'];
+
+/** Phrases that contain a decline word but do not decline ("No problem, I'll take it"). */
+export const NOT_A_DECLINE_PHRASES: readonly string[] = [
+  'no problem',
+  'no prob',
+  'no worries',
+  "can't wait",
+  'cant wait',
+  'no doubt',
+];
+
+/** A claim word right after one of these is negated ("not sure", "not ok") and does not count. */
+export const NEGATORS: readonly string[] = ['not', "don't", 'dont', "isn't", "wasn't"];
+
+/** Courtesy words ignored when deciding whether a message is "just the keyword" ("START please"). */
+export const FILLER_WORDS: readonly string[] = [
+  'please',
+  'pls',
+  'plz',
+  'thanks',
+  'thank',
+  'you',
+  'thx',
+  'ty',
+  'hi',
+  'hello',
+  'hey',
+  'me',
+  'now',
+  'again',
+  'por',
+  'favor',
+  'gracias',
+];
+
+/**
+ * iPhone (English and Spanish) and Android reaction texts. They quote our own message, "Reply YES"
+ * included, and are never answers. Matched at the start of the body, followed by an opening quote.
+ */
+export const REACTION_PREFIXES: readonly string[] = [
+  'liked',
+  'loved',
+  'laughed at',
+  'emphasized',
+  'emphasised',
+  'questioned',
+  'disliked',
+  'le gusto',
+  'le encanto',
+  'no le gusto',
+  'se rio de',
+  'enfatizo',
+  'cuestiono',
+];
+
+/** At most this many words and a STOP-family word opts out whatever else is said ("yes stop"). */
+export const MAX_SHORT_WORDS = 8;
+
+/**
+ * In a longer message a claim or decline word counts only among its first few words: an answer leads
+ * ("Yes, I would love that ..."), while "my daughter said ok but I need to check" is not an answer.
+ */
+export const LEADING_ANSWER_WORDS = 3;
+
+// ---------------------------------------------------------------------------------------------------
+// Classifier
+// ---------------------------------------------------------------------------------------------------
+
+export type ReplyIntent = 'CLAIM' | 'DECLINE' | 'OPT_OUT' | 'OPT_IN' | 'HELP' | 'UNKNOWN';
+
+/** Why an UNKNOWN is unknown; safe to log (never contains the body). */
+export type UnknownReason = 'EMPTY' | 'REACTION' | 'MIXED' | 'QUESTION' | 'NEGATED' | 'NO_KEYWORD';
+
+export interface ReplyClassification {
+  intent: ReplyIntent;
+  /** The keyword or phrase that decided it, normalised (lower case, no accents). */
+  matched?: string;
+  /** Set when the body is a tapback/reaction quoting an earlier message. */
+  reaction?: true;
+  /** Set on UNKNOWN only. */
+  reason?: UnknownReason;
+}
+
+const QUOTES = '"\u201C\u201D\u201E\u00AB\u00BB\u2018\u2019\'';
+const reactionPattern = new RegExp(
+  [
+    // Liked “…”, Le gustó “…”
+    `^(?:${REACTION_PREFIXES.map(escapeRegExp).join('|')})\\s*[${QUOTES}]`,
+    // Reacted 👍 to “…”, Reacted with 👍 to "…", Reaccionó con 👍 a “…”
+    `^(?:reacted(?:\\s+with)?|reacciono(?:\\s+con)?)\\s+\\S.{0,24}?\\s+(?:to|a)\\s*[${QUOTES}]`,
+    // Removed a like from “…”, Removed 👍 from "…"
+    `^removed\\s+\\S.{0,32}?\\s+from\\s*[${QUOTES}]`,
+    // Loved an image, Liked a photo: reactions to attachments carry no quote.
+    `^(?:${REACTION_PREFIXES.map(escapeRegExp).join('|')})\\s+an?\\s+(?:image|photo|picture|video|movie|attachment|message|audio message|sticker|gif)\\s*$`,
+  ].join('|'),
+  'iu',
+);
+
+interface Sentence {
+  words: string[];
+  question: boolean;
+}
+
+/** Classifies an inbound SMS body. Never throws. */
+export function classifyReply(body: string): ReplyClassification {
+  const text = normalise(body ?? '');
+  if (text.trim() === '') return { intent: 'UNKNOWN', reason: 'EMPTY' };
+
+  if (reactionPattern.test(text.trim())) return { intent: 'UNKNOWN', reaction: true, reason: 'REACTION' };
+
+  const sentences = splitSentences(text);
+  const words = sentences.flatMap((s) => s.words);
+  if (words.length === 0) return { intent: 'UNKNOWN', reason: 'EMPTY' };
+  const short = words.length <= MAX_SHORT_WORDS;
+
+  // Opt-out first: it wins over anything else in a short message, and its strong forms win anywhere.
+  const optOutPhrase = findPhrase(words, OPT_OUT_PHRASES);
+  if (optOutPhrase) return { intent: 'OPT_OUT', matched: optOutPhrase };
+  const optOutWord = words.find((w) => (short ? OPT_OUT_WORDS : OPT_OUT_WORDS_ANYWHERE).includes(w));
+  if (optOutWord) return { intent: 'OPT_OUT', matched: optOutWord };
+
+  // START / HELP only as (nearly) the whole message, like carriers do: "when does it start" is not an
+  // opt-in and "I need help finding you" is better served by the clinic than by the HELP text.
+  const core = words.filter((w) => !FILLER_WORDS.includes(w));
+  if (core.length === 1) {
+    const only = core[0] as string;
+    if (OPT_IN_WORDS.includes(only)) return { intent: 'OPT_IN', matched: only };
+    if (HELP_WORDS.includes(only)) return { intent: 'HELP', matched: only };
+  }
+
+  return classifyAnswer(sentences, short, core);
+}
+
+function classifyAnswer(sentences: Sentence[], short: boolean, core: string[]): ReplyClassification {
+  let claim: string | undefined;
+  let decline: string | undefined;
+  let sawQuestion = false;
+  let sawNegated = false;
+  // A long message with a decline word or a negation anywhere is not a safe claim, even if it opens
+  // with "Okay" ("Okay so I'm not sure I can make it").
+  let longTextDoubt = false;
+  let position = 0;
+
+  for (const sentence of sentences) {
+    const { words } = sentence;
+    for (let i = 0; i < words.length; i++, position++) {
+      const word = words[i] as string;
+      const notADecline = phraseAt(words, i, NOT_A_DECLINE_PHRASES);
+      if (notADecline) {
+        i += notADecline.split(' ').length - 1;
+        position += notADecline.split(' ').length - 1;
+        continue;
+      }
+      const soloOnly = WHOLE_MESSAGE_ONLY_WORDS.includes(word) && !(core.length === 1 && core[0] === word);
+      const claimHit =
+        phraseAt(words, i, CLAIM_PHRASES) ?? (CLAIM_WORDS.includes(word) && !soloOnly ? word : undefined);
+      const declineHit =
+        phraseAt(words, i, DECLINE_PHRASES) ?? (DECLINE_WORDS.includes(word) && !soloOnly ? word : undefined);
+      const negated = i > 0 && NEGATORS.includes(words[i - 1] as string);
+      if (!short && (declineHit || NEGATORS.includes(word))) longTextDoubt = true;
+      // Long messages: only the leading words can carry the answer.
+      if (!short && position >= LEADING_ANSWER_WORDS) continue;
+      if (!claimHit && !declineHit) continue;
+      // "Is it ok if I bring my son?" asks; it does not answer.
+      if (sentence.question) {
+        sawQuestion = true;
+        continue;
+      }
+      if (claimHit) {
+        if (negated) sawNegated = true;
+        else claim ??= claimHit;
+      }
+      if (declineHit) decline ??= declineHit;
+    }
+  }
+
+  if (claim && decline) return { intent: 'UNKNOWN', reason: 'MIXED' };
+  if (claim && (sawNegated || longTextDoubt))
+    return { intent: 'UNKNOWN', reason: sawNegated ? 'NEGATED' : 'MIXED' };
+  if (claim) return { intent: 'CLAIM', matched: claim };
+  if (decline) return { intent: 'DECLINE', matched: decline };
+  if (sawNegated) return { intent: 'UNKNOWN', reason: 'NEGATED' };
+  return { intent: 'UNKNOWN', reason: sawQuestion ? 'QUESTION' : 'NO_KEYWORD' };
+}
+
+/** Lower case, accents removed (sí -> si), typographic apostrophes straightened. */
+function normalise(body: string): string {
+  return body
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u2018\u2019\u02BC\u2032`\u00B4]/g, "'")
+    .toLowerCase();
+}
+
+/** Sentences by terminator; a sentence ending in "?" is a question. Words are letters/digits/apostrophes. */
+function splitSentences(text: string): Sentence[] {
+  const sentences: Sentence[] = [];
+  for (const match of text.matchAll(/[^.!?\n]+[.!?\n]*|[.!?\n]+/g)) {
+    const chunk = match[0];
+    const words = chunk.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu) ?? [];
+    if (words.length > 0) sentences.push({ words, question: chunk.includes('?') });
+  }
+  return sentences;
+}
+
+function phraseAt(words: string[], index: number, phrases: readonly string[]): string | undefined {
+  for (const phrase of phrases) {
+    const parts = phrase.split(' ');
+    if (parts.every((part, k) => words[index + k] === part)) return phrase;
+  }
+  return undefined;
+}
+
+function findPhrase(words: string[], phrases: readonly string[]): string | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const hit = phraseAt(words, i, phrases);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
