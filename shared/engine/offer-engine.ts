@@ -4,7 +4,7 @@ import type { OfferPolicy } from '../config.js';
 import { isWithinContactWindow, nextContactWindowOpening } from '../domain/contact-window.js';
 import { type Exclusion, exclusionsFor } from '../domain/eligibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import type { MessageRecord, Patient, Provider, Slot, WaitlistEntry } from '../domain/model.js';
+import type { ConsentChange, MessageRecord, Patient, Provider, Slot, WaitlistEntry } from '../domain/model.js';
 import { type Brand, templates } from '../domain/templates.js';
 import {
   type Clock,
@@ -70,6 +70,8 @@ const SENDING_LEASE_MS = 2 * 60_000;
 /** Bounds the index pages read per batch, so a pathological waitlist cannot turn into a scan. */
 const MAX_ROWS_SCANNED = 2_000;
 const RESCORE_PER_BATCH = 200;
+/** SmsSendError code of the clinic's own hourly send cap (see withSendCap). */
+const RATE_CAP_CODE = 'RATE_CAP';
 
 export function holdScheduleName(slotId: string, batch: number): string {
   return `slot-${slotId}-b${batch}`;
@@ -208,7 +210,7 @@ export class OfferEngine {
         at: slotNow.holdExpiresAt ?? holdExpiresAt,
         event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1 },
       });
-      await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered);
+      if ((await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered)) === 'DEFERRED') return;
       await store.finishBatchSending(slot.slotId, batch);
       if (await this.batchHasLiveOffers(slot.slotId, batch)) return;
       // Every send of this batch failed (or nobody could be offered): do not wait out an empty hold.
@@ -287,7 +289,7 @@ export class OfferEngine {
     provider: Provider,
     batch: number,
     _justCreated: unknown[],
-  ): Promise<void> {
+  ): Promise<'DONE' | 'DEFERRED'> {
     const { store, policy } = this.deps;
     const location = await store.getLocation(slot.locationId);
     const offers = (await store.listOffers(slot.slotId)).filter(
@@ -306,9 +308,9 @@ export class OfferEngine {
         holdExpiresAt: offer.holdExpiresAt,
       });
       const sent = await this.sendSms(patient, body, 'OFFER', slot.slotId);
-      if (sent) {
+      if (sent === 'SENT') {
         await store.markOfferNotified(slot.slotId, patient.patientId, this.now());
-      } else {
+      } else if (sent === 'FAILED') {
         await store.closeOffer({
           slotId: slot.slotId,
           patientId: patient.patientId,
@@ -317,15 +319,32 @@ export class OfferEngine {
           now: this.now(),
           reason: 'SEND_FAILED',
         });
+      } else {
+        // The clinic's hourly cap is spent: keep the offers unsent and resume this batch next hour
+        // (its lease will have run out) instead of burning through the waitlist with failures.
+        const nextHour = DateTime.fromISO(this.now()).toUTC().startOf('hour').plus({ hours: 1 });
+        await this.deps.scheduler.scheduleOnce({
+          name: `${holdScheduleName(slot.slotId, batch)}-cap${nextHour.toFormat('yyyyMMddHH')}`,
+          at: nextHour.toISO() as string,
+          event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
+        });
+        this.log('batch.send-cap-reached', { slotId: slot.slotId, batch, resumeAt: nextHour.toISO() });
+        return 'DEFERRED';
       }
     }
+    return 'DONE';
   }
 
   /**
    * Records the message, then sends it. Returns false when the provider refused it; the message record
    * keeps the error code so staff see why. A 21610 (recipient opted out at the carrier) updates consent.
    */
-  async sendSms(patient: Patient, body: string, purpose: string, slotId?: string): Promise<boolean> {
+  async sendSms(
+    patient: Patient,
+    body: string,
+    purpose: string,
+    slotId?: string,
+  ): Promise<'SENT' | 'FAILED' | 'DEFERRED'> {
     const { store, policy } = this.deps;
     const now = this.now();
     const message: MessageRecord = {
@@ -355,9 +374,13 @@ export class OfferEngine {
         at: this.now(),
       });
       this.log('sms.sent', { messageId: message.messageId, purpose, patientId: patient.patientId });
-      return true;
+      return 'SENT';
     } catch (error) {
       const code = error instanceof SmsSendError ? error.code : 'SEND_ERROR';
+      if (code === RATE_CAP_CODE) {
+        await store.updateMessageDelivery(message.messageId, { deliveryStatus: 'canceled', errorCode: code, at: this.now() });
+        return 'DEFERRED';
+      }
       await store.updateMessageDelivery(message.messageId, {
         deliveryStatus: 'failed',
         errorCode: code,
@@ -365,17 +388,55 @@ export class OfferEngine {
       });
       this.log('sms.failed', { messageId: message.messageId, purpose, patientId: patient.patientId, code });
       if (code === '21610') await this.optOutFromProvider(patient.patientId, code);
-      return false;
+      return 'FAILED';
     }
   }
 
   private async optOutFromProvider(patientId: string, code: string): Promise<void> {
-    await this.deps.store.recordConsentChange(patientId, {
+    await this.changeConsent(patientId, {
       at: this.now(),
       state: 'OPTED_OUT',
       source: 'SEND_ERROR',
       evidence: `Twilio error ${code}`,
     });
+  }
+
+  /**
+   * Records a consent change with its evidence. Opting out takes effect at once: the patient's right to
+   * claim goes first (so a YES racing the STOP cannot win), then the consent, then their entries leave
+   * the ranked index and any live offer closes (which may send the next batch).
+   */
+  async changeConsent(patientId: string, change: ConsentChange): Promise<{ changed: boolean }> {
+    const { store, policy } = this.deps;
+    const patient = await store.getPatient(patientId);
+    if (!patient) throw new NotFoundError('patient', patientId);
+    if (patient.consent === change.state) return { changed: false };
+    if (change.state === 'OPTED_OUT' && patient.lastOfferSlotId) {
+      await store.revokeClaim(patient.lastOfferSlotId, patientId);
+    }
+    await store.recordConsentChange(patientId, change);
+    await store.reindexPatientEntries(patientId, change.state, change.at, policy.clinicTimeZone);
+    if (change.state === 'OPTED_OUT') {
+      // An offer created while we were revoking would have a newer slot: revoke that one too.
+      const after = await store.getPatient(patientId);
+      if (after?.lastOfferSlotId && after.lastOfferSlotId !== patient.lastOfferSlotId) {
+        await store.revokeClaim(after.lastOfferSlotId, patientId);
+      }
+      const live = after?.liveOfferSlotId;
+      if (live) {
+        const closed = await store.closeOffer({
+          slotId: live,
+          patientId,
+          from: ['PENDING'],
+          to: 'CANCELLED',
+          now: this.now(),
+          reason: 'OPTED_OUT',
+        });
+        if (closed) await this.advanceIfBatchEmpty(live);
+      }
+    }
+    this.log('consent.changed', { patientId, state: change.state, source: change.source });
+    return { changed: true };
   }
 
   private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type {
   ConsentChange,
+  ConsentState,
   Location,
   MessageRecord,
   Offer,
@@ -91,10 +92,31 @@ export interface OfferStore {
   }): Promise<Slot | undefined>;
   deactivatePatientEntries(patientId: string, now: string, reason: string, ttlDays: number): Promise<void>;
 
+  /** Sets the patient's consent and appends the change to their consent history, in one transaction. */
   recordConsentChange(patientId: string, change: ConsentChange): Promise<void>;
-  recordMessage(message: MessageRecord, ttlDays: number): Promise<void>;
+  /** Puts the patient's active entries in the ranked index (opted in) or takes them out (opted out). */
+  reindexPatientEntries(patientId: string, consent: ConsentState, now: string, zone: string): Promise<void>;
+  /** Takes back a patient's right to claim a slot (opt-out, decline). */
+  revokeClaim(slotId: string, patientId: string): Promise<void>;
+  /** True the first time only: an unknown reply gets one short help text per offer. */
+  markUnknownReplyHelped(slotId: string, patientId: string): Promise<boolean>;
+
+  /**
+   * Records that a webhook with this MessageSid arrived. Returns the answer given the first time when
+   * this is a retry that was already answered.
+   */
+  reserveInbound(messageSid: string, now: string, ttlDays: number): Promise<{ previousReply?: string }>;
+  completeInbound(messageSid: string, reply: string): Promise<void>;
+  /** Records a message; recording the same messageId twice is a no-op (returns false). */
+  recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean>;
+  getMessage(messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Moves a message's delivery status forward only (queued → sending → sent → delivered | undelivered |
+   * failed), whatever order callbacks arrive in. Returns the updated message, or undefined when the
+   * update was stale, a duplicate or for an unknown message.
+   */
   updateMessageDelivery(
     messageId: string,
     update: { providerSid?: string; deliveryStatus: string; errorCode?: string; at: string },
-  ): Promise<void>;
+  ): Promise<MessageRecord | undefined>;
 }

@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { pruneOfferTimes } from '../../domain/eligibility.js';
+import { deliveryStatusRank } from '../../domain/delivery-status.js';
 import type {
   ConsentChange,
+  ConsentState,
   Location,
   MessageRecord,
   Offer,
@@ -64,12 +66,20 @@ function toPatient(item: Item | undefined): Patient | undefined {
   return patient;
 }
 
+export interface EntryIndexKeys {
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+  score?: number;
+}
+
 export function entryIndexKeys(
   entry: WaitlistEntry,
   patient: Pick<Patient, 'consent'>,
   now: string,
   zone: string,
-) {
+): EntryIndexKeys {
   // Only active entries of opted-in patients are in the ranked index, so batch selection never pages
   // through people it could not text.
   if (!entry.active || patient.consent !== 'OPTED_IN') return {};
@@ -401,6 +411,10 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
+  async revokeClaim(slotId: string, patientId: string): Promise<void> {
+    await this.removeClaimable(slotId, patientId);
+  }
+
   private async removeClaimable(slotId: string, patientId: string): Promise<void> {
     try {
       await this.send(
@@ -616,42 +630,169 @@ export class DynamoOfferStore implements OfferStore {
     );
   }
 
-  async recordMessage(message: MessageRecord, ttlDays: number): Promise<void> {
-    await this.send(
-      new PutCommand({
+  async reindexPatientEntries(patientId: string, consent: ConsentState, now: string, zone: string): Promise<void> {
+    const out = await this.send<{ Items?: Item[] }>(
+      new QueryCommand({
         TableName: this.tableName,
-        Item: {
-          ...keys.message(message.messageId),
-          ...indexKeys.messageByDay(message.createdAt, message.messageId),
-          ...indexKeys.messageByThread(message, message.createdAt, message.messageId),
-          entity: 'MESSAGE',
-          ...message,
-          phoneLast4: message.phone.slice(-4),
-          // Bodies are PHI: the item (and its body) goes away after the retention period.
-          expiresAt: epochSecondsAfterDays(message.createdAt, ttlDays),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ExpressionAttributeValues: { ':pk': keys.patient(patientId).pk, ':entry': 'ENTRY#' },
+        ConsistentRead: true,
       }),
     );
+    for (const item of out.Items ?? []) {
+      const entry = strip<WaitlistEntry>(item) as WaitlistEntry;
+      if (!entry.active) continue;
+      const index = entryIndexKeys(entry, { consent }, now, zone);
+      if (index.gsi1pk) {
+        await this.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: `SET gsi1pk = :g1pk, gsi1sk = :g1sk, score = :score${index.gsi2pk ? ', gsi2pk = :g2pk, gsi2sk = :g2sk' : ''}`,
+            ConditionExpression: 'active = :true',
+            ExpressionAttributeValues: {
+              ':g1pk': index.gsi1pk,
+              ':g1sk': index.gsi1sk,
+              ':score': index.score,
+              ':true': true,
+              ...(index.gsi2pk ? { ':g2pk': index.gsi2pk, ':g2sk': index.gsi2sk } : {}),
+            },
+          }),
+        );
+      } else {
+        await this.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
+          }),
+        );
+      }
+    }
+  }
+
+  async markUnknownReplyHelped(slotId: string, patientId: string): Promise<boolean> {
+    try {
+      await this.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.offer(slotId, patientId),
+          UpdateExpression: 'SET unknownReplyHelped = :true',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unknownReplyHelped)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async reserveInbound(messageSid: string, now: string, ttlDays: number): Promise<{ previousReply?: string }> {
+    try {
+      await this.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.inbound(messageSid),
+            entity: 'INBOUND',
+            receivedAt: now,
+            expiresAt: epochSecondsAfterDays(now, ttlDays),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return {};
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const existing = await this.get(keys.inbound(messageSid));
+      return { previousReply: existing?.reply as string | undefined };
+    }
+  }
+
+  async completeInbound(messageSid: string, reply: string): Promise<void> {
+    await this.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.inbound(messageSid),
+        UpdateExpression: 'SET reply = if_not_exists(reply, :reply)',
+        ExpressionAttributeValues: { ':reply': reply },
+      }),
+    );
+  }
+
+  async recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean> {
+    try {
+      await this.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.message(message.messageId),
+            ...indexKeys.messageByDay(message.createdAt, message.messageId),
+            ...indexKeys.messageByThread(message, message.createdAt, message.messageId),
+            entity: 'MESSAGE',
+            ...message,
+            statusRank: deliveryStatusRank(message.deliveryStatus),
+            phoneLast4: message.phone.slice(-4),
+            // Bodies are PHI: the item (and its body) goes away after the retention period.
+            expiresAt: epochSecondsAfterDays(message.createdAt, ttlDays),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getMessage(messageId: string): Promise<MessageRecord | undefined> {
+    return strip<MessageRecord>(await this.get(keys.message(messageId)));
   }
 
   async updateMessageDelivery(
     messageId: string,
     update: { providerSid?: string; deliveryStatus: string; errorCode?: string; at: string },
-  ): Promise<void> {
-    await this.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.message(messageId),
-        UpdateExpression: `SET deliveryStatus = :status, updatedAt = :at${update.providerSid ? ', providerSid = :sid' : ''}${update.errorCode ? ', errorCode = :code' : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':status': update.deliveryStatus,
-          ':at': update.at,
-          ...(update.providerSid ? { ':sid': update.providerSid } : {}),
-          ...(update.errorCode ? { ':code': update.errorCode } : {}),
-        },
-      }),
-    );
+  ): Promise<MessageRecord | undefined> {
+    if (update.providerSid) {
+      // The sid is a fact, not a state: record it even when a callback already moved the status on.
+      try {
+        await this.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: 'SET providerSid = if_not_exists(providerSid, :sid)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':sid': update.providerSid },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    }
+    try {
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.message(messageId),
+          UpdateExpression: `SET deliveryStatus = :status, statusRank = :rank, updatedAt = :at${update.errorCode ? ', errorCode = :code' : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+          ExpressionAttributeValues: {
+            ':status': update.deliveryStatus,
+            ':rank': deliveryStatusRank(update.deliveryStatus),
+            ':at': update.at,
+            ...(update.errorCode ? { ':code': update.errorCode } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<MessageRecord>(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 }

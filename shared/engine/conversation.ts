@@ -1,0 +1,252 @@
+import type { OfferPolicy } from '../config.js';
+import { isFailedDelivery, isKnownDeliveryStatus } from '../domain/delivery-status.js';
+import type { Patient, Slot } from '../domain/model.js';
+import { classifyReply, type ReplyIntent } from '../domain/reply-intent.js';
+import { type Brand, templates } from '../domain/templates.js';
+import type { Clock } from '../ports.js';
+import type { OfferEngine } from './offer-engine.js';
+import type { OfferStore } from './offer-store.js';
+
+/**
+ * The SMS conversation: what an inbound text means and what we answer, and what a delivery callback
+ * changes. Answers are returned (the webhook sends them as TwiML), never sent through the API here.
+ */
+
+export interface InboundSms {
+  messageSid: string;
+  from: string;
+  body: string;
+}
+
+export interface InboundAnswer {
+  reply?: string;
+  /** For logs and tests; never includes the body. */
+  intent: ReplyIntent | 'DUPLICATE' | 'UNKNOWN_SENDER';
+  outcome: string;
+}
+
+export interface StatusCallback {
+  /** Our message id, from the `m` query parameter of the callback URL (covered by the signature). */
+  messageId?: string;
+  messageSid: string;
+  status: string;
+  errorCode?: string;
+}
+
+export interface ConversationDeps {
+  store: OfferStore;
+  engine: OfferEngine;
+  clock: Clock;
+  policy: OfferPolicy;
+  log?: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const INBOUND_RECORD_TTL_DAYS = 30;
+
+export class SmsConversation {
+  private readonly brand: Brand;
+
+  constructor(private readonly deps: ConversationDeps) {
+    this.brand = { clinicName: deps.policy.clinicName, contactPhone: deps.policy.clinicContactPhone };
+  }
+
+  private now(): string {
+    return this.deps.clock().toISOString();
+  }
+
+  /**
+   * Handles one inbound SMS. The message is recorded before anything acts on it; a repeated MessageSid
+   * (Twilio retrying after a timeout) gets the first answer again and changes nothing.
+   */
+  async handleInbound(sms: InboundSms): Promise<InboundAnswer> {
+    const { store, policy } = this.deps;
+    const now = this.now();
+    const reservation = await store.reserveInbound(sms.messageSid, now, INBOUND_RECORD_TTL_DAYS);
+    if (reservation.previousReply !== undefined) {
+      return { reply: reservation.previousReply || undefined, intent: 'DUPLICATE', outcome: 'REPLAYED' };
+    }
+    const patientId = await store.findPatientIdByPhone(sms.from);
+    const patient = patientId ? await store.getPatient(patientId) : undefined;
+    const slotId = patient?.liveOfferSlotId ?? patient?.lastOfferSlotId;
+    await store.recordMessage(
+      {
+        messageId: `in-${sms.messageSid}`,
+        direction: 'INBOUND',
+        patientId: patient?.patientId,
+        slotId,
+        phone: sms.from,
+        body: sms.body,
+        purpose: 'REPLY',
+        providerSid: sms.messageSid,
+        deliveryStatus: 'received',
+        createdAt: now,
+        updatedAt: now,
+      },
+      policy.messageTtlDays,
+    );
+
+    const classification = classifyReply(sms.body);
+    const answer = patient
+      ? await this.answer(patient, classification.intent, classification.reaction === true, sms.body)
+      : this.answerUnknownSender(classification.intent);
+    if (answer.reply && patient) {
+      await store.recordMessage(
+        {
+          messageId: `re-${sms.messageSid}`,
+          direction: 'OUTBOUND',
+          patientId: patient.patientId,
+          slotId: answer.slotId ?? slotId,
+          phone: patient.phone,
+          body: answer.reply,
+          purpose: `ANSWER_${classification.intent}`,
+          // Sent inside the webhook's TwiML response: no API call, no provider sid of its own.
+          deliveryStatus: 'twiml',
+          createdAt: this.now(),
+          updatedAt: this.now(),
+        },
+        policy.messageTtlDays,
+      );
+    }
+    await store.completeInbound(sms.messageSid, answer.reply ?? '');
+    this.deps.log?.('sms.inbound', {
+      messageSid: sms.messageSid,
+      patientId: patient?.patientId,
+      intent: classification.intent,
+      reason: classification.reason,
+      outcome: answer.outcome,
+    });
+    return {
+      reply: answer.reply,
+      intent: patient ? classification.intent : 'UNKNOWN_SENDER',
+      outcome: answer.outcome,
+    };
+  }
+
+  private answerUnknownSender(intent: ReplyIntent): { reply?: string; outcome: string; slotId?: string } {
+    // Not one of our patients: HELP still gets the program's help text (carrier rules); nothing else.
+    if (intent === 'HELP') return { reply: templates.help(this.brand), outcome: 'HELP' };
+    return { outcome: 'IGNORED_UNKNOWN_SENDER' };
+  }
+
+  private async answer(
+    patient: Patient,
+    intent: ReplyIntent,
+    reaction: boolean,
+    body: string,
+  ): Promise<{ reply?: string; outcome: string; slotId?: string }> {
+    const { engine, store } = this.deps;
+    const brand = this.brand;
+    switch (intent) {
+      case 'OPT_OUT': {
+        const { changed } = await engine.changeConsent(patient.patientId, {
+          at: this.now(),
+          state: 'OPTED_OUT',
+          source: 'INBOUND_KEYWORD',
+          evidence: body.slice(0, 40),
+        });
+        // Exactly one confirmation: a second STOP from an opted-out number gets silence.
+        return changed ? { reply: templates.optedOut(brand), outcome: 'OPTED_OUT' } : { outcome: 'ALREADY_OPTED_OUT' };
+      }
+      case 'OPT_IN': {
+        const { changed } = await engine.changeConsent(patient.patientId, {
+          at: this.now(),
+          state: 'OPTED_IN',
+          source: 'INBOUND_KEYWORD',
+          evidence: body.slice(0, 40),
+        });
+        return { reply: templates.optedIn(brand), outcome: changed ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
+      }
+      case 'HELP':
+        return { reply: templates.help(brand), outcome: 'HELP' };
+      default:
+        break;
+    }
+    // Opted out means no further messages: no claim, no answer, until START.
+    if (patient.consent !== 'OPTED_IN') return { outcome: 'IGNORED_OPTED_OUT' };
+    if (intent === 'CLAIM') {
+      const outcome = await engine.claim(patient.patientId);
+      switch (outcome.kind) {
+        case 'WON':
+          return { reply: await this.confirmation(outcome.slot, patient), outcome: 'WON', slotId: outcome.slot.slotId };
+        case 'TAKEN':
+          return { reply: templates.taken(brand), outcome: 'TAKEN', slotId: outcome.slot.slotId };
+        case 'CLOSED':
+          return { reply: templates.closed(brand), outcome: 'CLOSED' };
+        case 'OPTED_OUT':
+          return { outcome: 'IGNORED_OPTED_OUT' };
+        default:
+          return { reply: templates.noOffer(brand), outcome: 'NO_OFFER' };
+      }
+    }
+    if (intent === 'DECLINE') {
+      const outcome = await engine.decline(patient.patientId);
+      return outcome.kind === 'DECLINED'
+        ? { reply: templates.declined(brand), outcome: 'DECLINED', slotId: outcome.slotId }
+        : { outcome: 'NO_OFFER' };
+    }
+    // A tapback quotes our own "Reply YES": it is not an answer, and it does not deserve a lecture.
+    if (reaction) return { outcome: 'IGNORED_REACTION' };
+    const slotId = patient.liveOfferSlotId ?? patient.lastOfferSlotId;
+    if (slotId && (await store.markUnknownReplyHelped(slotId, patient.patientId))) {
+      return { reply: templates.unknown(brand), outcome: 'HELPED_ONCE', slotId };
+    }
+    return { outcome: 'IGNORED_UNKNOWN' };
+  }
+
+  private async confirmation(slot: Slot, patient: Patient): Promise<string> {
+    const { store, policy } = this.deps;
+    const [provider, location] = await Promise.all([
+      store.getProvider(slot.providerId),
+      store.getLocation(slot.locationId),
+    ]);
+    return templates.confirmed(this.brand, {
+      startAt: slot.startAt,
+      timeZone: patient.timeZone ?? policy.clinicTimeZone,
+      providerName: provider?.displayName ?? 'your provider',
+      locationName: location?.displayName ?? 'our clinic',
+    });
+  }
+
+  /**
+   * A delivery callback. Status only moves forward; duplicates change nothing. A failed or undelivered
+   * offer becomes FAILED (and may send the next batch at once); 21610 means the carrier has the number
+   * opted out, which we record.
+   */
+  async handleStatus(callback: StatusCallback): Promise<{ applied: boolean }> {
+    const { store, engine } = this.deps;
+    if (!callback.messageId || !isKnownDeliveryStatus(callback.status)) return { applied: false };
+    const updated = await store.updateMessageDelivery(callback.messageId, {
+      providerSid: callback.messageSid,
+      deliveryStatus: callback.status,
+      errorCode: callback.errorCode || undefined,
+      at: this.now(),
+    });
+    if (!updated) return { applied: false };
+    this.deps.log?.('sms.status', {
+      messageId: callback.messageId,
+      status: callback.status,
+      errorCode: callback.errorCode,
+    });
+    if (!isFailedDelivery(callback.status)) return { applied: true };
+    if (callback.errorCode === '21610' && updated.patientId) {
+      await engine.changeConsent(updated.patientId, {
+        at: this.now(),
+        state: 'OPTED_OUT',
+        source: 'SEND_ERROR',
+        evidence: 'Twilio error 21610',
+      });
+    }
+    if (updated.purpose === 'OFFER' && updated.slotId && updated.patientId) {
+      const closed = await store.closeOffer({
+        slotId: updated.slotId,
+        patientId: updated.patientId,
+        from: ['PENDING'],
+        to: 'FAILED',
+        now: this.now(),
+        reason: `DELIVERY_${callback.status.toUpperCase()}${callback.errorCode ? `_${callback.errorCode}` : ''}`,
+      });
+      if (closed) await engine.advanceIfBatchEmpty(updated.slotId);
+    }
+    return { applied: true };
+  }
+}
