@@ -65,8 +65,12 @@ try {
   console.log(`concurrent claims:            ${n}`);
   console.log(`winners:                      ${winners.length}   (must be 1)`);
   console.log(`told "taken":                 ${taken}   (must be ${n - 1})`);
-  console.log(`latency p50 / p99 / max (ms): ${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} / ${latencies.at(-1)?.toFixed(1)}`);
-  console.log(`DynamoDB calls deciding a claim (max): ${maxDeciding}   (goal ≤ 3; +1 phone lookup in the webhook)`);
+  console.log(
+    `latency p50 / p99 / max (ms): ${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} / ${latencies.at(-1)?.toFixed(1)}`,
+  );
+  console.log(
+    `DynamoDB calls deciding a claim (max): ${maxDeciding}   (goal ≤ 3; +1 phone lookup in the webhook)`,
+  );
   console.log(`DynamoDB calls of the winner incl. bookkeeping: ${winners[0]?.totalCalls}`);
   if (winners.length !== 1 || taken !== n - 1) process.exitCode = 1;
 } finally {

@@ -14,7 +14,12 @@ import { benchTable, percentile } from './support.js';
 
 const sizes = (process.argv[2] ?? '100,1000,10000,100000').split(',').map(Number);
 
-async function fill(table: { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient; tableName: string }, count: number, now: string, zone: string) {
+async function fill(
+  table: { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocumentClient; tableName: string },
+  count: number,
+  now: string,
+  zone: string,
+) {
   const items: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     const patient: Patient = {
@@ -37,12 +42,23 @@ async function fill(table: { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocume
         locationIds: i % 7 === 0 ? ['loc-north'] : [],
         visitTypes: [],
       },
-      currentAppointmentAt: DateTime.fromISO(now).plus({ days: 10 + (i % 200) }).toUTC().toISO() as string,
-      joinedAt: DateTime.fromISO(now).minus({ days: i % 400 }).toUTC().toISO() as string,
+      currentAppointmentAt: DateTime.fromISO(now)
+        .plus({ days: 10 + (i % 200) })
+        .toUTC()
+        .toISO() as string,
+      joinedAt: DateTime.fromISO(now)
+        .minus({ days: i % 400 })
+        .toUTC()
+        .toISO() as string,
       active: true,
     };
     items.push({ ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient });
-    items.push({ ...keys.entry(patient.patientId, entry.entryId), ...entryIndexKeys(entry, patient, now, zone), entity: 'ENTRY', ...entry });
+    items.push({
+      ...keys.entry(patient.patientId, entry.entryId),
+      ...entryIndexKeys(entry, patient, now, zone),
+      entity: 'ENTRY',
+      ...entry,
+    });
   }
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
@@ -51,7 +67,9 @@ async function fill(table: { doc: import('@aws-sdk/lib-dynamodb').DynamoDBDocume
     for (;;) {
       const chunk = chunks.shift();
       if (!chunk) return;
-      let request: Record<string, unknown> | undefined = { [table.tableName]: chunk.map((Item) => ({ PutRequest: { Item } })) };
+      let request: Record<string, unknown> | undefined = {
+        [table.tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
+      };
       while (request && Object.keys(request).length > 0) {
         const out = await table.doc.send(new BatchWriteCommand({ RequestItems: request as never }));
         request = out.UnprocessedItems as Record<string, unknown> | undefined;
@@ -87,7 +105,9 @@ try {
       chosen = selection.chosen.length;
     }
     timings.sort((a, b) => a - b);
-    console.log(`${String(size).padStart(13)} | ${String(itemsRead).padStart(10)} | ${String(calls).padStart(14)} | ${percentile(timings, 50).toFixed(1).padStart(20)} | ${chosen}`);
+    console.log(
+      `${String(size).padStart(13)} | ${String(itemsRead).padStart(10)} | ${String(calls).padStart(14)} | ${percentile(timings, 50).toFixed(1).padStart(20)} | ${chosen}`,
+    );
   }
 } finally {
   await table.stop();

@@ -145,7 +145,9 @@ export class SmsConversation {
           evidence: body.slice(0, 40),
         });
         // Exactly one confirmation: a second STOP from an opted-out number gets silence.
-        return changed ? { reply: templates.optedOut(brand), outcome: 'OPTED_OUT' } : { outcome: 'ALREADY_OPTED_OUT' };
+        return changed
+          ? { reply: templates.optedOut(brand), outcome: 'OPTED_OUT' }
+          : { outcome: 'ALREADY_OPTED_OUT' };
       }
       case 'OPT_IN': {
         const { changed } = await engine.changeConsent(patient.patientId, {
@@ -167,7 +169,11 @@ export class SmsConversation {
       const outcome = await engine.claim(patient.patientId);
       switch (outcome.kind) {
         case 'WON':
-          return { reply: await this.confirmation(outcome.slot, patient), outcome: 'WON', slotId: outcome.slot.slotId };
+          return {
+            reply: await this.confirmation(outcome.slot, patient),
+            outcome: 'WON',
+            slotId: outcome.slot.slotId,
+          };
         case 'TAKEN':
           return { reply: templates.taken(brand), outcome: 'TAKEN', slotId: outcome.slot.slotId };
         case 'CLOSED':

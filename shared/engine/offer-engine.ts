@@ -4,7 +4,14 @@ import type { OfferPolicy } from '../config.js';
 import { isWithinContactWindow, nextContactWindowOpening } from '../domain/contact-window.js';
 import { type Exclusion, exclusionsFor } from '../domain/eligibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
-import type { ConsentChange, MessageRecord, Patient, Provider, Slot, WaitlistEntry } from '../domain/model.js';
+import type {
+  ConsentChange,
+  MessageRecord,
+  Patient,
+  Provider,
+  Slot,
+  WaitlistEntry,
+} from '../domain/model.js';
 import { type Brand, templates } from '../domain/templates.js';
 import {
   type Clock,
@@ -378,7 +385,11 @@ export class OfferEngine {
     } catch (error) {
       const code = error instanceof SmsSendError ? error.code : 'SEND_ERROR';
       if (code === RATE_CAP_CODE) {
-        await store.updateMessageDelivery(message.messageId, { deliveryStatus: 'canceled', errorCode: code, at: this.now() });
+        await store.updateMessageDelivery(message.messageId, {
+          deliveryStatus: 'canceled',
+          errorCode: code,
+          at: this.now(),
+        });
         return 'DEFERRED';
       }
       await store.updateMessageDelivery(message.messageId, {

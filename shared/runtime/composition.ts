@@ -41,7 +41,11 @@ export const noApiSends: SmsPort = {
   },
 };
 
-export function buildEngine(options: { sms: SmsPort; advanceMode: 'inline' | 'handoff'; config?: AppConfig }) {
+export function buildEngine(options: {
+  sms: SmsPort;
+  advanceMode: 'inline' | 'handoff';
+  config?: AppConfig;
+}) {
   const config = options.config ?? loadConfig();
   const store = new DynamoOfferStore(dynamoDocumentClient(), config.TABLE_NAME);
   const engine = new OfferEngine({

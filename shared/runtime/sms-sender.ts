@@ -21,5 +21,8 @@ export async function buildSmsSender(config: AppConfig = loadConfig()): Promise<
     apiBaseUrl: config.TWILIO_API_BASE_URL || undefined,
     onRetry: (info) => logger.warn('sms.retry', info),
   });
-  return withSendCap(twilio, new DynamoSendBudget(dynamoDocumentClient(), config.TABLE_NAME, config.MAX_MESSAGES_PER_HOUR));
+  return withSendCap(
+    twilio,
+    new DynamoSendBudget(dynamoDocumentClient(), config.TABLE_NAME, config.MAX_MESSAGES_PER_HOUR),
+  );
 }

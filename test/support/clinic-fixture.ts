@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { ulid } from 'ulid';
 import { DynamoOfferStore } from '../../shared/adapters/dynamo/dynamo-offer-store.js';
@@ -5,9 +6,9 @@ import { WaitlistStore } from '../../shared/adapters/dynamo/waitlist-store.js';
 import { InProcessScheduler } from '../../shared/adapters/scheduler/in-process-scheduler.js';
 import { type OfferPolicy, offerPolicyFrom, parseConfig } from '../../shared/config.js';
 import type { Patient, Provider, WaitlistEntry, WaitlistPreferences } from '../../shared/domain/model.js';
+import { SmsConversation } from '../../shared/engine/conversation.js';
 import { OfferEngine } from '../../shared/engine/offer-engine.js';
 import { RecordingSms } from './recording-sms.js';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 export const ZONE = 'America/Chicago';
 
@@ -36,13 +37,16 @@ export async function makeClinicOn(
 ) {
   let now = new Date(TUESDAY_10AM);
   const clock = () => new Date(now);
-  const config = parseConfig({ TABLE_NAME: table.tableName, CLINIC_NAME: 'Lakeside', ...overrides });
+  const { ADVANCE_MODE: _mode, ...settings } = overrides;
+  const config = parseConfig({ TABLE_NAME: table.tableName, CLINIC_NAME: 'Lakeside', ...settings });
   const policy: OfferPolicy = offerPolicyFrom(config);
   const store = new DynamoOfferStore(table.doc, table.tableName);
   const waitlist = new WaitlistStore(table.doc, table.tableName, policy.clinicTimeZone);
   const scheduler = new InProcessScheduler();
   const sms = new RecordingSms();
-  const engine = new OfferEngine({ store, scheduler, sms, clock, policy });
+  const advanceMode = overrides.ADVANCE_MODE === 'handoff' ? 'handoff' : 'inline';
+  const engine = new OfferEngine({ store, scheduler, sms, clock, policy, advanceMode });
+  const conversation = new SmsConversation({ store, engine, clock, policy });
   scheduler.onFire((event) => engine.startBatch(event));
 
   const provider: Provider = {
@@ -121,6 +125,7 @@ export async function makeClinicOn(
     scheduler,
     sms,
     engine,
+    conversation,
     policy,
     provider,
     addPatient,

@@ -9,8 +9,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { pruneOfferTimes } from '../../domain/eligibility.js';
+import { monotonicFactory } from 'ulid';
 import { deliveryStatusRank } from '../../domain/delivery-status.js';
+import { pruneOfferTimes } from '../../domain/eligibility.js';
 import type {
   ConsentChange,
   ConsentState,
@@ -34,6 +35,9 @@ import type {
 import { indexKeys, keys } from './keys.js';
 
 type Item = Record<string, unknown>;
+
+/** Monotonic ids keep records written in the same millisecond in the order they were written. */
+const nextId = monotonicFactory();
 
 const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'];
 
@@ -618,7 +622,7 @@ export class DynamoOfferStore implements OfferStore {
             Put: {
               TableName: this.tableName,
               Item: {
-                ...keys.consentChange(patientId, change.at, `${change.source}-${change.state}`),
+                ...keys.consentChange(patientId, change.at, nextId()),
                 entity: 'CONSENT',
                 patientId,
                 ...change,
@@ -630,7 +634,12 @@ export class DynamoOfferStore implements OfferStore {
     );
   }
 
-  async reindexPatientEntries(patientId: string, consent: ConsentState, now: string, zone: string): Promise<void> {
+  async reindexPatientEntries(
+    patientId: string,
+    consent: ConsentState,
+    now: string,
+    zone: string,
+  ): Promise<void> {
     const out = await this.send<{ Items?: Item[] }>(
       new QueryCommand({
         TableName: this.tableName,
@@ -689,7 +698,11 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
-  async reserveInbound(messageSid: string, now: string, ttlDays: number): Promise<{ previousReply?: string }> {
+  async reserveInbound(
+    messageSid: string,
+    now: string,
+    ttlDays: number,
+  ): Promise<{ previousReply?: string }> {
     try {
       await this.send(
         new PutCommand({
@@ -779,7 +792,8 @@ export class DynamoOfferStore implements OfferStore {
           TableName: this.tableName,
           Key: keys.message(messageId),
           UpdateExpression: `SET deliveryStatus = :status, statusRank = :rank, updatedAt = :at${update.errorCode ? ', errorCode = :code' : ''}`,
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
           ExpressionAttributeValues: {
             ':status': update.deliveryStatus,
             ':rank': deliveryStatusRank(update.deliveryStatus),
