@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { buildEngine } from '../../shared/runtime/composition.js';
 import { logger } from '../../shared/runtime/logger.js';
 import { buildSmsSender } from '../../shared/runtime/sms-sender.js';
@@ -10,9 +10,9 @@ import { buildSmsSender } from '../../shared/runtime/sms-sender.js';
  */
 const startBatchEvent = z.object({
   kind: z.literal('START_BATCH'),
-  slotId: z.string().min(1).max(64),
-  batch: z.number().int().min(1).max(10_000),
-  scheduledTime: z.string().optional(),
+  slotId: z.string().check(z.minLength(1), z.maxLength(64)),
+  batch: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+  scheduledTime: z.optional(z.string()),
 });
 
 const { engine } = buildEngine({ sms: await buildSmsSender(), advanceMode: 'inline' });
