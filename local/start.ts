@@ -1,0 +1,130 @@
+import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DEFAULT_PORT, LocalStackError, type RunningLocalStack, startLocalStack } from './stack.js';
+
+/**
+ * `npm start`: the whole system on this machine. A thin wrapper around startLocalStack that reads
+ * .env, picks ports and folders, prints what it serves, and stops everything on Ctrl-C.
+ *
+ *   npm start               data kept in .local-data/dynamodb between runs
+ *   npm start -- --fresh    wipe that data first
+ *
+ * Environment: PORT (3000; the SMS simulator, Scheduler emulator and DynamoDB Local take the next three
+ * ports unless SMS_SIMULATOR_PORT, SCHEDULER_EMULATOR_PORT, DYNAMODB_PORT say otherwise),
+ * AWS_ENDPOINT_URL_DYNAMODB (use an existing DynamoDB instead of starting one), and TWILIO_ACCOUNT_SID
+ * with its friends to send real texts instead of simulating them.
+ */
+
+export { type LocalStackOptions, type RunningLocalStack, startLocalStack } from './stack.js';
+
+const DATA_PATH = '.local-data/dynamodb';
+
+function numberFrom(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new LocalStackError(`${name}=${raw} is not a port number (0-65535).`);
+  }
+  return value;
+}
+
+function printTunnelHelp(publicApi: string): void {
+  console.log(`
+Real Twilio mode: texts go out through your Twilio account.
+For replies and delivery receipts, Twilio must reach this machine. Expose the gateway with a tunnel:
+  cloudflared tunnel --url http://localhost:${process.env.PORT || DEFAULT_PORT}
+  (or: ngrok http ${process.env.PORT || DEFAULT_PORT})
+then set PUBLIC_API_URL to the tunnel's https URL in .env, restart, and set the number's (or Messaging
+Service's) incoming-message webhook to <PUBLIC_API_URL>/sms/inbound (HTTP POST).
+Current PUBLIC_API_URL: ${publicApi}`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log('Usage: npm start [-- --fresh]\n  --fresh  delete the local DynamoDB data first');
+    return;
+  }
+  // A developer's settings (real Twilio credentials, clinic name...) live in .env.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+
+  const fresh = argv.includes('--fresh');
+  const dataPath = resolve(DATA_PATH);
+  if (fresh) {
+    rmSync(dataPath, { recursive: true, force: true });
+    console.log(`--fresh: deleted ${DATA_PATH}`);
+  }
+  const dashboardDir = resolve('dashboard/dist');
+  const externalDynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const realTwilio = Boolean(process.env.TWILIO_ACCOUNT_SID);
+  const port = numberFrom('PORT') ?? DEFAULT_PORT;
+  const simulatorPort = numberFrom('SMS_SIMULATOR_PORT');
+  const schedulerPort = numberFrom('SCHEDULER_EMULATOR_PORT');
+  const dynamoPort = numberFrom('DYNAMODB_PORT');
+
+  let stack: RunningLocalStack | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      console.log('Forced exit.');
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`\n${signal}: stopping (Ctrl-C again to force)…`);
+    try {
+      await stack?.stop();
+      console.log('Stopped cleanly.');
+      process.exit(0);
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const started = Date.now();
+  stack = await startLocalStack({
+    port,
+    ...(simulatorPort !== undefined ? { simulatorPort } : {}),
+    ...(schedulerPort !== undefined ? { schedulerPort } : {}),
+    ...(dynamoPort !== undefined ? { dynamoPort } : {}),
+    ...(externalDynamo ? { dynamoEndpoint: externalDynamo } : { dataPath }),
+    ...(existsSync(dashboardDir) ? { dashboardDir } : {}),
+    twilio: realTwilio ? 'real' : 'simulator',
+    log: (line) => console.log(line),
+    // Sample data: the lead's seed plugs in here (options.seed).
+  });
+  if (stopping) return;
+
+  const { urls } = stack;
+  const rows: [string, string | undefined][] = [
+    ['Dashboard', urls.dashboard ?? `${urls.gateway}/  (dashboard/dist not built: a page of links instead)`],
+    ['API', `${urls.gateway}  (POST /sms/inbound, POST /sms/status, /admin/...)`],
+    ['Local login', urls.login],
+    ['Simulated phones', urls.phones],
+    ['Fake Twilio API', urls.twilioApi],
+    ['Scheduler emulator', urls.scheduler],
+    ['DynamoDB', `${urls.dynamodb}${externalDynamo ? '  (external)' : `  (data: ${DATA_PATH})`}`],
+  ];
+  console.log(
+    `\nClinic backfill is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):`,
+  );
+  for (const [label, url] of rows) if (url) console.log(`  ${label.padEnd(19)} ${url}`);
+  if (realTwilio) printTunnelHelp(urls.publicApi);
+  console.log('\nPress Ctrl-C to stop.');
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof LocalStackError) {
+      console.error(`\nCannot start the local stack:\n${error.message}`);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  });
+}
