@@ -9,13 +9,11 @@ import * as z from 'zod/mini';
  * point at a table that does not exist.
  */
 
-const timeZone = z
-  .string()
-  .check(
-    z.refine((zone) => IANAZone.isValidZone(zone), {
-      message: 'must be an IANA time zone such as America/Chicago',
-    }),
-  );
+const timeZone = z.string().check(
+  z.refine((zone) => IANAZone.isValidZone(zone), {
+    message: 'must be an IANA time zone such as America/Chicago',
+  }),
+);
 
 /** "HH:mm" on a 24-hour clock. */
 const clockTime = z
@@ -66,7 +64,11 @@ export const configSchema = z
     OFFER_CUTOFF_MINUTES: withDefault(positiveInt(0, 24 * 60), 120),
     MIN_NOTICE_MINUTES: withDefault(positiveInt(0, 7 * 24 * 60), 120),
     CONTACT_HOURS_START: withDefault(clockTime, '08:00'),
-    CONTACT_HOURS_END: withDefault(clockTime, '20:00'),
+    // "24:00" means "until midnight", for clinics (and tests) that allow texts all evening.
+    CONTACT_HOURS_END: withDefault(
+      z.string().check(z.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:mm (24-hour) or 24:00')),
+      '20:00',
+    ),
     MAX_OFFERS_PER_PATIENT_PER_DAY: withDefault(positiveInt(1, 20), 1),
     MAX_OFFERS_PER_PATIENT_PER_WEEK: withDefault(positiveInt(1, 50), 3),
     MESSAGE_TTL_DAYS: withDefault(positiveInt(1, 3650), 90),

@@ -130,6 +130,12 @@ describe('contact window', () => {
     );
   });
 
+  it('treats 24:00 as the end of the day', () => {
+    const allDay = { start: '00:00', end: '24:00' };
+    expect(isWithinContactWindow(at('2026-11-24T23:59'), 'America/Chicago', allDay)).toBe(true);
+    expect(isWithinContactWindow(at('2026-11-24T00:00'), 'America/Chicago', allDay)).toBe(true);
+  });
+
   it('returns now when already inside', () => {
     const now = at('2026-11-24T12:00');
     expect(nextContactWindowOpening(now, 'America/Chicago', window)).toBe(now);

@@ -11,6 +11,7 @@ export interface ContactWindow {
 }
 
 function atClock(day: DateTime, clock: string): DateTime {
+  if (clock === '24:00') return day.startOf('day').plus({ days: 1 });
   const [hour, minute] = clock.split(':').map(Number);
   // luxon moves a wall time that DST skips forward to the next valid instant.
   return day.set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 });
