@@ -56,11 +56,6 @@ export class OfferScheduler extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.targetFunctionArn] }),
     );
     this.deadLetterQueue.grantSendMessages(this.targetRole);
-    Validations.of(this.targetRole).acknowledge({
-      id: 'HIPAA.Security-IAMNoInlinePolicy',
-      reason:
-        'The policy grants invoke on one function and send on one queue, both created in this stack; an inline (stack-scoped) policy keeps those grants deleted with the resources they name.',
-    });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
