@@ -45,10 +45,18 @@ export class OfferScheduler extends Construct {
     this.targetRole = new iam.Role(this, 'TargetRole', {
       description: 'Assumed by EventBridge Scheduler to invoke the offer engine for one-shot schedules',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        // Confused-deputy guard: only schedules in this account's group may use the role.
+        // Confused-deputy guard: only schedules in this app's group may use the role. Scheduler sets
+        // aws:SourceArn to the schedule GROUP's ARN; a schedule ARN here would deny every invocation.
         conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': this.scheduleArnPattern() },
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: props.groupName,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     });

@@ -184,7 +184,7 @@ describe('stateless stack: functions', () => {
 });
 
 describe('stateless stack: scheduler plumbing', () => {
-  it('the target role trusts only scheduler.amazonaws.com, for this account', () => {
+  it('the target role trusts only scheduler.amazonaws.com, for this account and schedule group', () => {
     const role = synth.stateless.offerScheduler.targetRole.node.defaultChild as CfnRole;
     stateless.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
@@ -194,14 +194,35 @@ describe('stateless stack: scheduler plumbing', () => {
             Effect: 'Allow',
             Principal: { Service: 'scheduler.amazonaws.com' },
             Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: Match.anyValue(),
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:SourceArn': Match.anyValue(),
+              },
             },
           },
         ],
       },
       Description: role.description,
     });
+    // Scheduler presents the schedule GROUP's ARN as aws:SourceArn (not a schedule's).
+    const trust = JSON.stringify(
+      stateless.toJSON().Resources[logicalId(synth.stateless.offerScheduler.targetRole)].Properties
+        .AssumeRolePolicyDocument,
+    );
+    expect(trust).toContain(':schedule-group/ClinicBackfill-offers"');
+  });
+
+  it('the target role may invoke exactly the scheduler-target function and send to the DLQ', () => {
+    const roleId = logicalId(synth.stateless.offerScheduler.targetRole);
+    const policies = resourcesOfType(stateless, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties?.Roles).includes(roleId),
+    );
+    const statements = policies.flatMap(
+      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+    );
+    const invoke = statements.find((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(JSON.stringify(invoke?.Resource)).toContain(':function:ClinicBackfill-scheduler-target"');
+    expect(statements.some((s) => actionsOf(s).includes('sqs:SendMessage'))).toBe(true);
   });
 
   it('iam:PassRole is granted on exactly the target role ARN, only to Scheduler, for every function', () => {
