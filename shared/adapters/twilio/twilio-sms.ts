@@ -1,12 +1,20 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import BaseTwilio from 'twilio/lib/base/BaseTwilio.js';
+import * as DomainModule from 'twilio/lib/base/Domain.js';
+import RequestClient from 'twilio/lib/base/RequestClient.js';
+import * as VersionModule from 'twilio/lib/base/Version.js';
+import {
+  MessageListInstance,
+  type MessageListInstance as Messages,
+} from 'twilio/lib/rest/api/v2010/account/message.js';
 import { type OutboundSms, type SmsPort, type SmsReceipt, SmsSendError } from '../../ports.js';
 
 /**
- * The SMS port on Twilio's Messages API, through the real SDK. Only the function that sends offers
- * imports this module: the package root costs 3.75 MB minified and ~118 ms of cold start, which webhook
- * functions must not pay (they use signature.ts alone).
+ * The SMS port on Twilio's Messages API, through the real SDK. The SDK's package root pulls in every
+ * Twilio product (3.75 MB minified, ~118 ms of cold start); we build the same objects the root builds
+ * for `client.messages` (the SDK's base client, its request client, the 2010-04-01 API version and the
+ * Messages resource) from the package's own modules, which costs about a tenth of that. Webhook
+ * functions import none of this (they use signature.ts alone).
  *
  * Retries are ours, bounded and counted here (the SDK's own autoRetry stays off so attempts are not
  * multiplied): 429, 5xx and timeouts/network failures are retried with full-jitter exponential backoff;
@@ -16,6 +24,17 @@ import { type OutboundSms, type SmsPort, type SmsReceipt, SmsSendError } from '.
  * Errors leave as SmsSendError with Twilio's numeric code (or HTTP_<status>, TIMEOUT, NETWORK) and no
  * text from Twilio or axios: both can echo the recipient's number or the message body.
  */
+
+/**
+ * Domain.js and Version.js are CommonJS with `exports.default`; depending on the loader (Node's ESM,
+ * tsx, esbuild) a default import yields the class or `{ default: class }`. Unwrap either.
+ */
+function cjsDefault<T>(module: { default: unknown }): T {
+  const first = module.default as { default?: unknown };
+  return (typeof first === 'function' ? first : first.default) as T;
+}
+const Domain = cjsDefault<typeof DomainModule.default.default>(DomainModule);
+const Version = cjsDefault<typeof VersionModule.default.default>(VersionModule);
 
 /** Codes that say "this recipient cannot get this text", so the engine must not try them again. */
 export const PERMANENT_ERROR_CODES: ReadonlySet<number> = new Set([
@@ -65,7 +84,7 @@ export interface TwilioSmsOptions {
 /** Sends every request to `baseUrl`'s origin, keeping Twilio's path and query. */
 export function rebasedRequestClient(baseUrl: string, timeoutMs: number): RequestClient {
   const origin = new URL(baseUrl).origin;
-  class RebasedRequestClient extends twilio.RequestClient {
+  class RebasedRequestClient extends RequestClient {
     override request<TData>(opts: RequestClient.RequestOptions<TData>) {
       const target = new URL(opts.uri);
       return super.request({ ...opts, uri: `${origin}${target.pathname}${target.search}` });
@@ -81,7 +100,7 @@ interface Failure {
 }
 
 export class TwilioSms implements SmsPort {
-  private readonly client: twilio.Twilio;
+  private readonly messages: Messages;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -103,9 +122,17 @@ export class TwilioSms implements SmsPort {
     this.sleep = options.sleep ?? ((ms) => sleepFor(ms));
     const httpClient = options.apiBaseUrl
       ? rebasedRequestClient(options.apiBaseUrl, timeout)
-      : new twilio.RequestClient({ timeout, keepAlive: true });
+      : new RequestClient({ timeout, keepAlive: true });
     // Built once per container (module-level in the handler), never per message.
-    this.client = twilio(options.accountSid, options.authToken, { httpClient, autoRetry: false });
+    const client = new BaseTwilio.Client(options.accountSid, options.authToken, {
+      httpClient,
+      autoRetry: false,
+    });
+    const api2010 = new Version(new Domain(client, 'https://api.twilio.com'), '2010-04-01');
+    this.messages = MessageListInstance(
+      api2010 as unknown as Parameters<typeof MessageListInstance>[0],
+      options.accountSid,
+    );
   }
 
   /** `${publicApiUrl}/sms/status?m=<messageId>`: the id lets the status handler find the record by key. */
@@ -119,7 +146,7 @@ export class TwilioSms implements SmsPort {
       : { from: this.options.from as string };
     for (let attempt = 1; ; attempt++) {
       try {
-        const created = await this.client.messages.create({
+        const created = await this.messages.create({
           to: message.to,
           body: message.body,
           statusCallback: this.statusCallbackUrl(message.messageId),
