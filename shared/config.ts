@@ -86,7 +86,8 @@ export const configSchema = z
     TWILIO_FROM_NUMBER: withDefault(text(), ''),
     TWILIO_API_BASE_URL: withDefault(text(), ''),
     MAX_MESSAGES_PER_HOUR: withDefault(positiveInt(1, 100_000), 500),
-    DASHBOARD_ORIGIN: withDefault(text(), 'http://localhost:5173'),
+    DASHBOARD_ORIGIN: withDefault(text(), 'http://localhost:3000'),
+    ALERT_TOPIC_ARN: withDefault(text(), ''),
     LOCAL_MODE: withDefault(booleanFlag, false),
   })
   .check(

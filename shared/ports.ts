@@ -56,5 +56,20 @@ export interface SmsPort {
   send(message: OutboundSms): Promise<SmsReceipt>;
 }
 
+/**
+ * Tells staff that a slot filled (an SNS topic in AWS, with an optional email subscription). Carries ids
+ * and times only: a notification email is not the place for a patient's name.
+ */
+export interface StaffAlerts {
+  slotFilled(alert: {
+    slotId: string;
+    startAt: string;
+    providerId: string;
+    batch: number;
+    loggedAt: string;
+    filledAt: string;
+  }): Promise<void>;
+}
+
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();

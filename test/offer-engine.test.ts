@@ -23,7 +23,7 @@ describe('offer engine on DynamoDB Local', () => {
 
     await clinic.advance(3);
     expect(clinic.sms.sent.map((m) => m.to).sort()).toEqual(urgent.map((p) => p.phone).sort());
-    expect(clinic.sms.sent[0]?.body).toMatch(/^Lakeside: Hi Urgent\d, an earlier visit opened/);
+    expect(clinic.sms.sent[0]?.body).toMatch(/^Lakeside: Opening .* with Dr\. Lee at Main St\. Reply YES/);
     let current = await clinic.store.getSlot(slot.slotId);
     expect(current).toMatchObject({ status: 'OPEN', currentBatch: 1, phase: 'HOLDING' });
 
@@ -49,6 +49,7 @@ describe('offer engine on DynamoDB Local', () => {
       offers.filter((o) => o.batch === 2 && o.patientId !== winner.patientId).map((o) => o.state),
     ).toEqual(['CANCELLED', 'CANCELLED']);
     expect(clinic.scheduler.pending()).toHaveLength(0);
+    expect(clinic.alerts).toEqual([expect.objectContaining({ slotId: slot.slotId, batch: 2 })]);
     // A second YES from someone else learns it is taken; the winner asking again is still the winner.
     expect((await clinic.engine.claim(later[0]?.patientId as string)).kind).toBe('TAKEN');
     expect((await clinic.engine.claim(winner.patientId)).kind).toBe('WON');
@@ -149,7 +150,7 @@ describe('offer engine on DynamoDB Local', () => {
     ]);
     for (const p of patients) {
       expect(clinic.sms.to(p.phone).map((m) => m.body)).toEqual([
-        expect.stringContaining('earlier visit opened'),
+        expect.stringContaining('Reply YES to book'),
         expect.stringContaining('no longer available'),
       ]);
       expect((await clinic.engine.claim(p.patientId)).kind).toBe('CLOSED');

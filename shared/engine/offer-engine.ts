@@ -18,6 +18,7 @@ import {
   type SchedulerPort,
   type SmsPort,
   SmsSendError,
+  type StaffAlerts,
   type StartBatchEvent,
 } from '../ports.js';
 import type { OfferStore } from './offer-store.js';
@@ -40,6 +41,7 @@ export interface EngineDeps {
    * Twilio fast. EventBridge fires a one-time schedule within a minute.
    */
   advanceMode?: 'inline' | 'handoff';
+  alerts?: StaffAlerts;
   /** Logs ids and counts only: never a phone number, name or message body. */
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -559,6 +561,19 @@ export class OfferEngine {
     // The patient has their earlier visit: their waitlist entry is fulfilled.
     await store.deactivatePatientEntries(winnerId, now, 'FILLED', policy.inactiveEntryTtlDays);
     await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, slot.currentBatch + 1));
+    try {
+      await this.deps.alerts?.slotFilled({
+        slotId: slot.slotId,
+        startAt: slot.startAt,
+        providerId: slot.providerId,
+        batch: slot.currentBatch,
+        loggedAt: slot.loggedAt,
+        filledAt: slot.filledAt ?? now,
+      });
+    } catch (error) {
+      // The fill stands whether or not the notification went out; staff also see it on the board.
+      this.log('alert.failed', { slotId: slot.slotId, error: String(error) });
+    }
   }
 
   /** A patient said NO to their live offer. If that empties the batch, the next batch goes out now. */

@@ -1,8 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../adapters/dynamo/dynamo-offer-store.js';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler.js';
+import { SnsStaffAlerts } from '../adapters/sns/sns-staff-alerts.js';
 import { type AppConfig, loadConfig, offerPolicyFrom } from '../config.js';
 import { OfferEngine } from '../engine/offer-engine.js';
 import { type SmsPort, systemClock } from '../ports.js';
@@ -55,6 +57,9 @@ export function buildEngine(options: {
     clock: systemClock,
     policy: offerPolicyFrom(config),
     advanceMode: options.advanceMode,
+    alerts: config.ALERT_TOPIC_ARN
+      ? new SnsStaffAlerts(new SNSClient({}), config.ALERT_TOPIC_ARN, config.CLINIC_TIME_ZONE)
+      : undefined,
     log: engineLog,
   });
   return { config, store, engine };

@@ -45,7 +45,16 @@ export async function makeClinicOn(
   const scheduler = new InProcessScheduler();
   const sms = new RecordingSms();
   const advanceMode = overrides.ADVANCE_MODE === 'handoff' ? 'handoff' : 'inline';
-  const engine = new OfferEngine({ store, scheduler, sms, clock, policy, advanceMode });
+  const alerts: Array<{ slotId: string; batch: number }> = [];
+  const engine = new OfferEngine({
+    store,
+    scheduler,
+    sms,
+    clock,
+    policy,
+    advanceMode,
+    alerts: { slotFilled: async (alert) => void alerts.push(alert) },
+  });
   const conversation = new SmsConversation({ store, engine, clock, policy });
   scheduler.onFire((event) => engine.startBatch(event));
 
@@ -125,6 +134,7 @@ export async function makeClinicOn(
     scheduler,
     sms,
     engine,
+    alerts,
     conversation,
     policy,
     provider,
