@@ -21,6 +21,7 @@ import {
   type StaffAlerts,
   type StartBatchEvent,
 } from '../ports.js';
+import { forEachLimited } from './concurrency.js';
 import type { OfferStore } from './offer-store.js';
 
 /**
@@ -79,6 +80,8 @@ const SENDING_LEASE_MS = 2 * 60_000;
 /** Bounds the index pages read per batch, so a pathological waitlist cannot turn into a scan. */
 const MAX_ROWS_SCANNED = 2_000;
 const RESCORE_PER_BATCH = 200;
+/** Independent per-patient writes in flight at once (well under DynamoDB's and Twilio's limits). */
+const PARALLEL_WRITES = 10;
 /** SmsSendError code of the clinic's own hourly send cap (see withSendCap). */
 const RATE_CAP_CODE = 'RATE_CAP';
 
@@ -278,18 +281,10 @@ export class OfferEngine {
     now: string,
     holdExpiresAt: string,
   ): Promise<Array<{ entry: WaitlistEntry; patient: Patient }>> {
-    const created: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
-    for (const candidate of chosen) {
-      const result = await this.deps.store.createOffer({
-        slot,
-        patient: candidate.patient,
-        batch,
-        now,
-        holdExpiresAt,
-      });
-      if (result === 'CREATED') created.push(candidate);
-      if (result === 'SLOT_CHANGED') break;
-    }
+    const results = await forEachLimited(chosen, PARALLEL_WRITES, (candidate) =>
+      this.deps.store.createOffer({ slot, patient: candidate.patient, batch, now, holdExpiresAt }),
+    );
+    const created = chosen.filter((_, i) => results[i] === 'CREATED');
     return created;
   }
 
@@ -297,16 +292,18 @@ export class OfferEngine {
     slot: Slot,
     provider: Provider,
     batch: number,
-    _justCreated: unknown[],
+    justCreated: Array<{ patient: Patient }>,
   ): Promise<'DONE' | 'DEFERRED'> {
     const { store, policy } = this.deps;
     const location = await store.getLocation(slot.locationId);
     const offers = (await store.listOffers(slot.slotId)).filter(
       (o) => o.batch === batch && o.state === 'PENDING' && !o.notifiedAt,
     );
-    for (const offer of offers) {
-      const patient = await store.getPatient(offer.patientId);
-      if (!patient) continue;
+    // Patients chosen a moment ago are already in hand; a resumed batch reads them again.
+    const known = new Map(justCreated.map((c) => [c.patient.patientId, c.patient]));
+    const outcomes = await forEachLimited(offers, PARALLEL_WRITES, async (offer) => {
+      const patient = known.get(offer.patientId) ?? (await store.getPatient(offer.patientId));
+      if (!patient) return 'SKIPPED' as const;
       const zone = patient.timeZone ?? policy.clinicTimeZone;
       const body = templates.offer(this.brand, {
         firstName: patient.displayName,
@@ -328,18 +325,20 @@ export class OfferEngine {
           now: this.now(),
           reason: 'SEND_FAILED',
         });
-      } else {
-        // The clinic's hourly cap is spent: keep the offers unsent and resume this batch next hour
-        // (its lease will have run out) instead of burning through the waitlist with failures.
-        const nextHour = DateTime.fromISO(this.now()).toUTC().startOf('hour').plus({ hours: 1 });
-        await this.deps.scheduler.scheduleOnce({
-          name: `${holdScheduleName(slot.slotId, batch)}-cap${nextHour.toFormat('yyyyMMddHH')}`,
-          at: nextHour.toISO() as string,
-          event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
-        });
-        this.log('batch.send-cap-reached', { slotId: slot.slotId, batch, resumeAt: nextHour.toISO() });
-        return 'DEFERRED';
       }
+      return sent;
+    });
+    if (outcomes.includes('DEFERRED')) {
+      // The clinic's hourly cap is spent: keep the rest unsent and resume this batch next hour (its
+      // lease will have run out) instead of burning through the waitlist with failures.
+      const nextHour = DateTime.fromISO(this.now()).toUTC().startOf('hour').plus({ hours: 1 });
+      await this.deps.scheduler.scheduleOnce({
+        name: `${holdScheduleName(slot.slotId, batch)}-cap${nextHour.toFormat('yyyyMMddHH')}`,
+        at: nextHour.toISO() as string,
+        event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
+      });
+      this.log('batch.send-cap-reached', { slotId: slot.slotId, batch, resumeAt: nextHour.toISO() });
+      return 'DEFERRED';
     }
     return 'DONE';
   }
@@ -454,17 +453,17 @@ export class OfferEngine {
 
   private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {
     const offers = await this.deps.store.listOffers(slotId);
-    for (const offer of offers) {
-      if (offer.state !== 'PENDING' || offer.batch > upToBatch) continue;
-      await this.deps.store.closeOffer({
+    const pending = offers.filter((o) => o.state === 'PENDING' && o.batch <= upToBatch);
+    await forEachLimited(pending, PARALLEL_WRITES, (offer) =>
+      this.deps.store.closeOffer({
         slotId,
         patientId: offer.patientId,
         from: ['PENDING'],
         to: 'EXPIRED',
         now,
         reason: 'HOLD_ENDED',
-      });
-    }
+      }),
+    );
   }
 
   private async batchHasLiveOffers(slotId: string, batch: number): Promise<boolean> {
@@ -498,8 +497,8 @@ export class OfferEngine {
   ): Promise<number> {
     const now = this.now();
     let closed = 0;
-    for (const offer of await this.deps.store.listOffers(slotId)) {
-      if (offer.state !== 'PENDING') continue;
+    const live = (await this.deps.store.listOffers(slotId)).filter((o) => o.state === 'PENDING');
+    await forEachLimited(live, PARALLEL_WRITES, async (offer) => {
       const changed = await this.deps.store.closeOffer({
         slotId,
         patientId: offer.patientId,
@@ -508,14 +507,14 @@ export class OfferEngine {
         now,
         reason,
       });
-      if (!changed) continue;
+      if (!changed) return;
       closed++;
       if (notify && offer.notifiedAt) {
         const patient = await this.deps.store.getPatient(offer.patientId);
         if (patient && patient.consent === 'OPTED_IN')
           await this.sendSms(patient, notify(patient), 'WITHDRAWN', slotId);
       }
-    }
+    });
     return closed;
   }
 

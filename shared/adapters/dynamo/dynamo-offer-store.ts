@@ -769,29 +769,14 @@ export class DynamoOfferStore implements OfferStore {
     messageId: string,
     update: { providerSid?: string; deliveryStatus: string; errorCode?: string; at: string },
   ): Promise<MessageRecord | undefined> {
-    if (update.providerSid) {
-      // The sid is a fact, not a state: record it even when a callback already moved the status on.
-      try {
-        await this.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.message(messageId),
-            UpdateExpression: 'SET providerSid = if_not_exists(providerSid, :sid)',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':sid': update.providerSid },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
-    }
+    const sid = update.providerSid ? ', providerSid = if_not_exists(providerSid, :sid)' : '';
+    const sidValue = update.providerSid ? { ':sid': update.providerSid } : {};
     try {
       const out = await this.send<{ Attributes?: Item }>(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.message(messageId),
-          UpdateExpression: `SET deliveryStatus = :status, statusRank = :rank, updatedAt = :at${update.errorCode ? ', errorCode = :code' : ''}`,
+          UpdateExpression: `SET deliveryStatus = :status, statusRank = :rank, updatedAt = :at${update.errorCode ? ', errorCode = :code' : ''}${sid}`,
           ConditionExpression:
             'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
           ExpressionAttributeValues: {
@@ -799,14 +784,29 @@ export class DynamoOfferStore implements OfferStore {
             ':rank': deliveryStatusRank(update.deliveryStatus),
             ':at': update.at,
             ...(update.errorCode ? { ':code': update.errorCode } : {}),
+            ...sidValue,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return strip<MessageRecord>(out.Attributes);
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const old = (error as ConditionalCheckFailedException).Item;
+      // A stale status (a callback overtook the send's own answer) still carries the sid, which is a
+      // fact, not a state: record it if the message has none yet.
+      if (old && update.providerSid && !unmarshall(old).providerSid) {
+        await this.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.message(messageId),
+            UpdateExpression: 'SET providerSid = if_not_exists(providerSid, :sid)',
+            ExpressionAttributeValues: sidValue,
+          }),
+        );
+      }
+      return undefined;
     }
   }
 }
