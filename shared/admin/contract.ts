@@ -342,7 +342,7 @@ export interface ErrorBody {
     message: string;
     /** Field path ("entry.boostReason") → what is wrong with it. */
     fields?: Record<string, string>;
-    /** CSV import only: every bad cell, 1-based data row numbers (the header is row 0). */
+    /** CSV import only: every bad cell; `row` is the spreadsheet row (header = 1, first patient = 2). */
     errors?: Array<{ row: number; field: string; message: string }>;
   };
 }
@@ -776,7 +776,8 @@ type Parsed<R, Key extends 'params' | 'query' | 'body'> = R extends { [P in Key]
 export interface RouteInput<K extends RouteId> {
   params: Parsed<RouteOf<K>, 'params'>;
   query: Parsed<RouteOf<K>, 'query'>;
-  body: Parsed<RouteOf<K>, 'body'>;
+  /** CSV routes receive the body as text; it is validated row by row by the use case. */
+  body: RouteOf<K> extends { bodyType: 'csv' } ? string : Parsed<RouteOf<K>, 'body'>;
 }
 
 /** The request body type a client sends (before defaults are applied). */
