@@ -5,10 +5,14 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
 import { ConflictError } from '../../domain/errors.js';
-import type { Location, Patient, Provider, WaitlistEntry } from '../../domain/model.js';
+import type { ConsentChange, Location, Patient, Provider, WaitlistEntry } from '../../domain/model.js';
 import { entryIndexKeys } from './dynamo-offer-store.js';
 import { keys } from './keys.js';
+
+/** Monotonic, like the engine's consent ids, so a patient's ledger sorts in the order it was written. */
+const nextId = monotonicFactory();
 
 /**
  * Writes for the reference data and the waitlist itself (providers, locations, patients, entries).
@@ -56,6 +60,70 @@ export class WaitlistStore {
               Put: {
                 TableName: this.tableName,
                 Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        throw new ConflictError('a patient with this phone number is already registered');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Enrols a new patient in one transaction: the phone guard, the profile, the first consent record (with
+   * its source and the staff actor) and the waitlist entry, indexed. All or nothing, so a failed signup
+   * or import row never leaves a patient without consent evidence or an entry without a patient.
+   */
+  async enrollPatient(input: {
+    patient: Patient;
+    consent: ConsentChange;
+    entry: WaitlistEntry;
+    now: string;
+  }): Promise<void> {
+    const { patient, consent, entry, now } = input;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.phone(patient.phone), entity: 'PHONE', patientId: patient.patientId },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.consentChange(patient.patientId, consent.at, nextId()),
+                  entity: 'CONSENT',
+                  patientId: patient.patientId,
+                  ...consent,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.entry(entry.patientId, entry.entryId),
+                  ...entryIndexKeys(entry, patient, now, this.clinicTimeZone),
+                  entity: 'ENTRY',
+                  ...entry,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

@@ -1,0 +1,232 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import type { ErrorBody, Role } from '../../shared/admin/contract.js';
+import { CsvRowsError } from '../../shared/admin/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/domain/errors.js';
+
+/**
+ * The admin API's HTTP edge: one error shape, one place that maps errors to statuses, CORS for the
+ * dashboard's origin only, and the reading of roles from the claims API Gateway's JWT authorizer has
+ * already verified. No token is parsed here.
+ */
+
+export type AdminEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: {
+      jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] };
+    };
+  };
+};
+export type AdminResult = APIGatewayProxyStructuredResultV2;
+
+type ErrorCode = ErrorBody['error']['code'];
+
+/** An HTTP-level refusal (auth, routing, media type) with the status and code it answers with. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const BASE_HEADERS = {
+  // Responses carry PHI: never cached by a browser or a proxy.
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
+
+export function jsonResponse(status: number, body: unknown): AdminResult {
+  return {
+    statusCode: status,
+    headers: { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function csvResponse(body: string, filename: string): AdminResult {
+  return {
+    statusCode: 200,
+    headers: {
+      ...BASE_HEADERS,
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+    },
+    body,
+  };
+}
+
+function errorBody(code: ErrorCode, message: string, extra: Partial<ErrorBody['error']> = {}): ErrorBody {
+  return { error: { code, message, ...extra } };
+}
+
+/**
+ * Every error becomes a response here, and only here. Anything unrecognised is a 500 whose body says
+ * nothing about the cause (the log has the name and the request id).
+ */
+export function errorResponse(
+  error: unknown,
+  log: (event: string, fields: Record<string, unknown>) => void,
+  requestId?: string,
+): AdminResult {
+  if (error instanceof HttpError) {
+    return jsonResponse(
+      error.status,
+      errorBody(error.code, error.message, error.fields ? { fields: error.fields } : {}),
+    );
+  }
+  if (error instanceof CsvRowsError) {
+    return jsonResponse(
+      400,
+      errorBody('VALIDATION', error.message, { fields: error.fields, errors: error.rows }),
+    );
+  }
+  if (error instanceof ValidationError) {
+    return jsonResponse(400, errorBody('VALIDATION', error.message, { fields: error.fields }));
+  }
+  if (error instanceof NotFoundError) return jsonResponse(404, errorBody('NOT_FOUND', error.message));
+  if (error instanceof ConflictError) return jsonResponse(409, errorBody('CONFLICT', error.message));
+  log('admin.error', {
+    requestId,
+    name: error instanceof Error ? error.name : typeof error,
+    // Engine and store errors carry ids, never phone numbers or bodies.
+    message: error instanceof Error ? error.message : undefined,
+  });
+  return jsonResponse(
+    500,
+    errorBody('INTERNAL', `something went wrong on our side${requestId ? ` (request ${requestId})` : ''}`),
+  );
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let current = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** zod issues → `{ "entry.boostReason": "is required when …" }`, with a prefix for query/path fields. */
+export function issuesToFields(
+  issues: z.core.$ZodIssue[],
+  input: unknown,
+  prefix = '',
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        fields[`${prefix}${base ? `${base}.` : ''}${key}`] = 'is not a known field';
+      continue;
+    }
+    const name = `${prefix}${base}` || (prefix ? prefix.replace(/\.$/, '') : 'body');
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined;
+    fields[name] ??= missing ? 'is required' : issue.message;
+  }
+  return fields;
+}
+
+export function validationFailure(fields: Record<string, string>): ValidationError {
+  const names = Object.keys(fields);
+  const first = names[0];
+  const summary = first ? `${first} ${fields[first]}` : 'the request is not valid';
+  return new ValidationError(
+    `Invalid request: ${summary}${names.length > 1 ? ` (and ${names.length - 1} more)` : ''}`,
+    fields,
+  );
+}
+
+/**
+ * Cognito groups as API Gateway's HTTP API JWT authorizer delivers them: flattened to a string such as
+ * "[staff admin]", or a JSON array string, or a single group name (an array when a test or a future
+ * payload sends one). Unknown groups are ignored. Admin includes staff.
+ */
+export function rolesFromClaims(groups: unknown): Role[] {
+  let names: string[] = [];
+  if (Array.isArray(groups)) names = groups.map(String);
+  else if (typeof groups === 'string') {
+    const trimmed = groups.trim();
+    if (trimmed.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(trimmed);
+        if (Array.isArray(parsed)) names = parsed.map(String);
+      } catch {
+        names = trimmed.slice(1, trimmed.endsWith(']') ? -1 : undefined).split(/[\s,]+/);
+      }
+    } else names = trimmed.split(/[\s,]+/);
+  }
+  const set = new Set(names.map((n) => n.trim().replace(/^"|"$/g, '')).filter(Boolean));
+  if (set.has('admin')) return ['staff', 'admin'];
+  if (set.has('staff')) return ['staff'];
+  return [];
+}
+
+export interface CorsOptions {
+  /** The dashboard's origin; no other origin ever gets Access-Control-Allow-Origin. */
+  origin: string;
+  log: (event: string, fields: Record<string, unknown>) => void;
+}
+
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, PUT, PATCH, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type',
+  'access-control-max-age': '600',
+};
+
+/**
+ * CORS and error mapping in one middleware, so an error response gets the same CORS headers as a
+ * success (otherwise the browser hides the error body from the dashboard). Put it after the header
+ * normalizer; no @middy/http-error-handler (it answers in text, not our error shape).
+ */
+export function adminHttp(options: CorsOptions): MiddlewareObj<AdminEvent, AdminResult> {
+  const allowed = options.origin.replace(/\/+$/, '');
+
+  const corsHeaders = (event: AdminEvent): Record<string, string> => {
+    const origin = event.headers?.origin;
+    return origin && origin === allowed
+      ? { 'access-control-allow-origin': allowed, vary: 'Origin' }
+      : { vary: 'Origin' };
+  };
+
+  const withCors = (event: AdminEvent, response: AdminResult): AdminResult => ({
+    ...response,
+    headers: { ...response.headers, ...corsHeaders(event) },
+  });
+
+  const adminHttpBefore: NonNullable<MiddlewareObj<AdminEvent, AdminResult>['before']> = (request) => {
+    // Browsers send the preflight without the token; answer it before authorisation.
+    if (request.event.requestContext.http.method === 'OPTIONS') {
+      const cors = corsHeaders(request.event);
+      return {
+        statusCode: 204,
+        headers: {
+          ...BASE_HEADERS,
+          ...cors,
+          ...(cors['access-control-allow-origin'] ? PREFLIGHT_HEADERS : {}),
+        },
+        body: '',
+      };
+    }
+    return undefined;
+  };
+
+  const adminHttpAfter: NonNullable<MiddlewareObj<AdminEvent, AdminResult>['after']> = (request) => {
+    if (request.response) request.response = withCors(request.event, request.response);
+  };
+
+  const adminHttpOnError: NonNullable<MiddlewareObj<AdminEvent, AdminResult>['onError']> = (request) => {
+    request.response = withCors(
+      request.event,
+      errorResponse(request.error, options.log, request.event.requestContext?.requestId),
+    );
+  };
+
+  return { before: adminHttpBefore, after: adminHttpAfter, onError: adminHttpOnError };
+}

@@ -1,0 +1,816 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
+import type {
+  ConsentChange,
+  ConsentState,
+  Location,
+  MessageDirection,
+  OfferState,
+  ProviderType,
+  Slot,
+  SlotStatus,
+  WaitlistPreferences,
+} from '../domain/model.js';
+import type { ScoreBreakdown } from '../domain/ranking.js';
+import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
+
+/**
+ * The admin API's contract: every route, the role it needs, and the zod schema of each body, query and
+ * path. The router, the auth tests and docs/admin-api.md are all generated from ADMIN_ROUTES, so a route
+ * cannot exist in one and be missing from another. The dashboard imports the response types from here.
+ *
+ * Conventions:
+ * - JSON in and out (except CSV import/export). Bodies are strict: an unknown field is a 400, so a typo
+ *   in the dashboard fails loudly instead of being ignored.
+ * - Every error has one shape, `ErrorBody`. Lists return `{ items, cursor }`; pass `cursor` back to get
+ *   the next page (it is opaque; a cursor that was not produced by the API is a 400).
+ * - Strings are trimmed, bounded, and free of control characters. Markup is NOT escaped: the API stores
+ *   text, and the dashboard renders text.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks
+
+/** C0 controls and DEL. Newlines and tabs are allowed only in multi-line fields (notes). */
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+const hasControlExceptNewlines = (value: string) => CONTROL_CHARACTERS.test(value.replace(/[\n\r\t]/g, ' '));
+
+/** A single-line, trimmed, non-empty string of at most `max` characters. */
+export const text = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+
+/** Free text that may span lines (notes). */
+export const multilineText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !hasControlExceptNewlines(value), 'must not contain control characters');
+
+/**
+ * A value rendered into an SMS: bounded by the template budget (FIELD_LIMITS) in GSM-7 septets, because a
+ * "[" or "€" costs two and the templates are proven to fit one segment only up to these limits.
+ */
+export const smsField = (field: LimitedField) =>
+  text(FIELD_LIMITS[field]).refine(
+    (value) => clipToSeptets(toGsm7(value), FIELD_LIMITS[field]) === toGsm7(value),
+    `must fit ${FIELD_LIMITS[field]} SMS characters (some symbols count twice)`,
+  );
+
+/** Ids in paths and references: ULIDs or readable slugs such as "prov-lee". */
+export const idSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, - and _');
+
+/** ISO-8601 date-time with a zone (Z or an offset), normalised to UTC `toISOString()` form. */
+export const isoDateTime = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(40, 'must be at most 40 characters')
+  .pipe(
+    z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO date-time with a zone, e.g. 2026-12-01T15:30:00Z',
+    }),
+  )
+  .transform((value) => new Date(value).toISOString());
+
+/** A calendar day, "YYYY-MM-DD". */
+export const isoDate = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .pipe(z.iso.date({ error: 'must be a date, YYYY-MM-DD' }));
+
+export const timeZoneSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(64, 'must be at most 64 characters')
+  .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/Chicago');
+
+/** Any way staff type a number; stored as E.164. US is assumed when no country code is given. */
+export const phoneSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(32, 'must be at most 32 characters')
+  .transform((value, ctx) => {
+    const parsed = parsePhoneNumberFromString(value, 'US');
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid phone number' });
+      return z.NEVER;
+    }
+    return parsed.number as string;
+  });
+
+export const PROVIDER_TYPES = ['MD/DO', 'APP'] as const satisfies readonly ProviderType[];
+export const SLOT_STATUSES = [
+  'OPEN',
+  'FILLED',
+  'EXPIRED',
+  'WITHDRAWN',
+] as const satisfies readonly SlotStatus[];
+export const CONSENT_STATES = ['OPTED_IN', 'OPTED_OUT'] as const satisfies readonly ConsentState[];
+export const CONSENT_SOURCES = ['VERBAL', 'WRITTEN', 'PORTAL'] as const;
+export const MESSAGE_DIRECTIONS = ['OUTBOUND', 'INBOUND'] as const satisfies readonly MessageDirection[];
+
+export const visitTypeSchema = text(40);
+
+const cursorSchema = z
+  .string({ error: 'must be a string' })
+  .max(2048, 'is too long')
+  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API produced');
+
+const limitSchema = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(100, 'must be at most 100')
+  .default(25);
+
+const queryBoolean = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .transform((v) => v === 'true');
+
+const page = { cursor: cursorSchema.optional(), limit: limitSchema };
+
+export const preferencesSchema = z
+  .object({
+    providerIds: z.array(idSchema).max(20, 'at most 20').default([]),
+    providerTypes: z
+      .array(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }))
+      .max(2)
+      .default([]),
+    locationIds: z.array(idSchema).max(20, 'at most 20').default([]),
+    visitTypes: z.array(visitTypeSchema).max(20, 'at most 20').default([]),
+  })
+  .strict();
+
+const boostSchema = z
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0-40')
+  .max(40, 'must be 0-40');
+
+// ---------------------------------------------------------------------------------------------------
+// Requests
+
+export const slotIdParams = z.object({ slotId: idSchema });
+export const entryParams = z.object({ patientId: idSchema, entryId: idSchema });
+export const patientParams = z.object({ patientId: idSchema });
+export const providerParams = z.object({ providerId: idSchema });
+export const locationParams = z.object({ locationId: idSchema });
+
+export const createSlotBody = z
+  .object({
+    providerId: idSchema,
+    locationId: idSchema,
+    startAt: isoDateTime,
+    durationMinutes: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(5, 'must be 5-480')
+      .max(480, 'must be 5-480'),
+    visitType: visitTypeSchema,
+  })
+  .strict();
+
+export const listSlotsQuery = z.object({
+  status: z.enum(SLOT_STATUSES, { error: 'must be OPEN, FILLED, EXPIRED or WITHDRAWN' }).default('OPEN'),
+  /** Slot start at or after (a date is read as the clinic's midnight). */
+  from: z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }).optional(),
+  /** Slot start before (a date is read as the end of that clinic day). */
+  to: z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }).optional(),
+  ...page,
+});
+
+/** Withdraw and "booked in EHR" take no fields; an empty or absent body is fine. */
+export const emptyBody = z.object({}).strict();
+
+export const listWaitlistQuery = z.object({
+  providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }).optional(),
+  locationId: idSchema.optional(),
+  urgent: queryBoolean.optional(),
+  ...page,
+});
+
+export const newPatientSchema = z
+  .object({
+    phone: phoneSchema,
+    /** First or preferred name: the only name an SMS may carry. */
+    displayName: smsField('firstName'),
+    familyName: text(60).optional(),
+    timeZone: timeZoneSchema.optional(),
+    consentSource: z.enum(CONSENT_SOURCES, { error: 'must be VERBAL, WRITTEN or PORTAL' }),
+    sendWelcome: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .strict();
+
+export const newEntrySchema = z
+  .object({
+    urgent: z.boolean({ error: 'must be true or false' }).default(false),
+    boost: boostSchema.default(0),
+    boostReason: text(200).optional(),
+    preferences: preferencesSchema.default({
+      providerIds: [],
+      providerTypes: [],
+      locationIds: [],
+      visitTypes: [],
+    }),
+    currentAppointmentAt: isoDateTime.optional(),
+    notes: multilineText(500).optional(),
+  })
+  .strict()
+  .refine((entry) => entry.boost === 0 || entry.boostReason !== undefined, {
+    message: 'is required when boost is above 0',
+    path: ['boostReason'],
+  });
+
+export const createWaitlistBody = z.object({ patient: newPatientSchema, entry: newEntrySchema }).strict();
+
+export const updateEntryBody = z
+  .object({
+    urgent: z.boolean({ error: 'must be true or false' }).optional(),
+    preferences: preferencesSchema.optional(),
+    /** null clears it (the patient no longer holds an appointment). */
+    currentAppointmentAt: isoDateTime.nullable().optional(),
+    notes: multilineText(500).nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' });
+
+export const boostBody = z.object({ boost: boostSchema, reason: text(200) }).strict();
+
+export const deactivateBody = z.object({ reason: text(200) }).strict();
+
+export const patientQuery = z.object({ reveal: queryBoolean.default(false) });
+
+export const consentBody = z
+  .object({
+    state: z.enum(CONSENT_STATES, { error: 'must be OPTED_IN or OPTED_OUT' }),
+    note: text(300),
+  })
+  .strict();
+
+const slugIdSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(2, 'must be at least 2 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only');
+
+const providerFields = {
+  displayName: smsField('providerName'),
+  providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }),
+  locationIds: z.array(idSchema).max(50, 'at most 50').default([]),
+};
+
+export const createProviderBody = z
+  .object({ providerId: slugIdSchema.optional(), ...providerFields })
+  .strict();
+export const updateProviderBody = z.object(providerFields).strict();
+
+export const createLocationBody = z
+  .object({ locationId: slugIdSchema.optional(), displayName: smsField('locationName') })
+  .strict();
+export const updateLocationBody = z.object({ displayName: smsField('locationName') }).strict();
+
+export const listMessagesQuery = z.object({
+  /** Clinic day; defaults to today in the clinic's zone. */
+  date: isoDate.optional(),
+  direction: z.enum(MESSAGE_DIRECTIONS, { error: 'must be OUTBOUND or INBOUND' }).optional(),
+  status: z
+    .string()
+    .trim()
+    .regex(/^[a-z_-]{2,20}$/, 'must be a delivery status such as delivered or failed')
+    .optional(),
+  last4: z
+    .string()
+    .trim()
+    .regex(/^\d{4}$/, 'must be the last four digits of a phone number')
+    .optional(),
+  ...page,
+});
+
+export const auditQuery = z.object({ date: isoDate.optional(), ...page });
+
+export const metricsQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });
+
+/** One row of a CSV import, after the CSV's strings have been read (see IMPORT_COLUMNS). */
+export const IMPORT_COLUMNS = [
+  'phone',
+  'display_name',
+  'family_name',
+  'time_zone',
+  'urgent',
+  'boost',
+  'boost_reason',
+  'provider_types',
+  'location_ids',
+  'visit_types',
+  'current_appointment_at',
+  'notes',
+] as const;
+export const REQUIRED_IMPORT_COLUMNS = ['phone', 'display_name'] as const;
+export const MAX_IMPORT_ROWS = 2_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Responses
+
+export interface ErrorBody {
+  error: {
+    code:
+      | 'VALIDATION'
+      | 'NOT_FOUND'
+      | 'CONFLICT'
+      | 'UNAUTHORIZED'
+      | 'FORBIDDEN'
+      | 'METHOD_NOT_ALLOWED'
+      | 'UNSUPPORTED_MEDIA_TYPE'
+      | 'PAYLOAD_TOO_LARGE'
+      | 'INTERNAL';
+    message: string;
+    /** Field path ("entry.boostReason") → what is wrong with it. */
+    fields?: Record<string, string>;
+    /** CSV import only: every bad cell; `row` is the spreadsheet row (header = 1, first patient = 2). */
+    errors?: Array<{ row: number; field: string; message: string }>;
+  };
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when there is a next page. */
+  cursor?: string;
+}
+
+export interface HealthResponse {
+  ok: true;
+  time: string;
+}
+
+export type Role = 'staff' | 'admin';
+
+export interface MeResponse {
+  sub: string;
+  name?: string;
+  email?: string;
+  roles: Role[];
+}
+
+/** "***0123": what lists and logs show instead of a phone number. */
+export type MaskedPhone = string;
+
+export interface PatientSummary {
+  patientId: string;
+  displayName: string;
+  familyName?: string;
+  phoneMasked: MaskedPhone;
+  timeZone?: string;
+  consent: ConsentState;
+}
+
+export interface OfferView {
+  slotId: string;
+  patientId: string;
+  batch: number;
+  state: OfferState;
+  sentAt: string;
+  notifiedAt?: string;
+  holdExpiresAt: string;
+  respondedAt?: string;
+  closedReason?: string;
+  patient?: PatientSummary;
+}
+
+export interface MessageView {
+  messageId: string;
+  direction: MessageDirection;
+  patientId?: string;
+  slotId?: string;
+  phoneMasked: MaskedPhone;
+  /** The text as sent or received (plain text; render it as text). */
+  body: string;
+  purpose: string;
+  deliveryStatus: string;
+  errorCode?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineEvent {
+  at: string;
+  kind: 'LOGGED' | 'OFFER_SENT' | 'OFFER_CLOSED' | 'MESSAGE' | 'FILLED' | 'CLOSED' | 'BOOKED_IN_EHR';
+  /** Short, PHI-free description for the timeline ("batch 2 offer EXPIRED"). */
+  summary: string;
+  patientId?: string;
+  messageId?: string;
+}
+
+export type SlotView = Slot & { closedAt?: string };
+
+export interface SlotDetail {
+  slot: SlotView;
+  provider?: { providerId: string; displayName: string; providerType: ProviderType };
+  location?: Location;
+  offers: OfferView[];
+  messages: MessageView[];
+  timeline: TimelineEvent[];
+}
+
+export interface WaitlistRow {
+  entryId: string;
+  patientId: string;
+  patient?: PatientSummary;
+  urgent: boolean;
+  boost: number;
+  boostReason?: string;
+  preferences: WaitlistPreferences;
+  currentAppointmentAt?: string;
+  joinedAt: string;
+  notes?: string;
+  /** Recomputed for "now"; the list order is the index order, which uses the same function. */
+  score: ScoreBreakdown;
+}
+
+export interface EntryView {
+  entryId: string;
+  patientId: string;
+  urgent: boolean;
+  boost: number;
+  boostReason?: string;
+  preferences: WaitlistPreferences;
+  currentAppointmentAt?: string;
+  joinedAt: string;
+  active: boolean;
+  notes?: string;
+  deactivatedAt?: string;
+  deactivatedReason?: string;
+  score?: ScoreBreakdown;
+}
+
+export interface CreateWaitlistResponse {
+  patient: PatientSummary;
+  entry: EntryView;
+  /** What happened to the optional welcome text. */
+  welcome: 'NOT_REQUESTED' | 'SENT' | 'FAILED' | 'SKIPPED_QUIET_HOURS';
+}
+
+export interface ImportResponse {
+  imported: number;
+}
+
+export interface PatientDetail {
+  patient: PatientSummary & {
+    /** Full E.164 only when `reveal=true` was asked for (and audited). */
+    phone?: string;
+    createdAt: string;
+    liveOfferSlotId?: string;
+  };
+  consentHistory: ConsentChange[];
+  entries: EntryView[];
+  offers: OfferView[];
+}
+
+export interface ConsentResponse {
+  changed: boolean;
+  consent: ConsentState;
+}
+
+export interface ProviderView {
+  providerId: string;
+  displayName: string;
+  providerType: ProviderType;
+  locationIds: string[];
+}
+
+export interface AuditRecord {
+  auditId: string;
+  at: string;
+  actor: { sub: string; email?: string };
+  action: string;
+  recordType: 'SLOT' | 'PATIENT' | 'ENTRY' | 'PROVIDER' | 'LOCATION' | 'WAITLIST';
+  recordId: string;
+  /** Counts and states only: never a phone number, a name or a message body. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface MetricsResponse {
+  from: string;
+  to: string;
+  /** Slots by status whose start falls in the range. */
+  slots: Record<SlotStatus, number>;
+  /** FILLED / (FILLED + EXPIRED): withdrawn slots were filled by other means, open ones are undecided. */
+  fillRate: number | null;
+  timeToFillMinutes: { median: number | null; p90: number | null };
+  /** Outbound texts logged in the range, and per filled slot. */
+  smsSent: number;
+  smsPerFill: number | null;
+  /** Opt-outs seen in the range (STOP answers, carrier 21610 refusals, staff changes). */
+  optOuts: number;
+}
+
+export interface ConfigResponse {
+  clinicName: string;
+  clinicContactPhone: string;
+  clinicTimeZone: string;
+  batchSize: number;
+  holdMinutes: number;
+  firstBatchDelayMinutes: number;
+  offerCutoffMinutes: number;
+  minNoticeMinutes: number;
+  contactHours: { start: string; end: string };
+  caps: { perDay: number; perWeek: number };
+  messageTtlDays: number;
+  inactiveEntryTtlDays: number;
+  maxMessagesPerHour: number;
+  dashboardOrigin: string;
+  smsProvider: 'twilio' | 'not-configured';
+  localMode: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Routes
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
+
+export interface RouteSpec {
+  id: string;
+  method: HttpMethod;
+  /** With `{name}` path parameters. */
+  path: string;
+  role: Role;
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Request body media type; default JSON when `body` is set. */
+  bodyType?: 'json' | 'csv';
+  /** Response media type; default JSON. */
+  responseType?: 'json' | 'csv';
+  /** Status of a success; default 200. */
+  status?: 200 | 201;
+}
+
+export const ADMIN_ROUTES = [
+  { id: 'health', method: 'GET', path: '/admin/health', role: 'staff', summary: 'Liveness check.' },
+  {
+    id: 'me',
+    method: 'GET',
+    path: '/admin/me',
+    role: 'staff',
+    summary: 'Who the token belongs to and which roles it carries.',
+  },
+  {
+    id: 'slots.create',
+    method: 'POST',
+    path: '/admin/slots',
+    role: 'staff',
+    summary: 'Log a cancellation; its first batch is scheduled after the edit delay.',
+    body: createSlotBody,
+    status: 201,
+  },
+  {
+    id: 'slots.list',
+    method: 'GET',
+    path: '/admin/slots',
+    role: 'staff',
+    summary: 'Slots of one status, by start time, optionally within a date range.',
+    query: listSlotsQuery,
+  },
+  {
+    id: 'slots.get',
+    method: 'GET',
+    path: '/admin/slots/{slotId}',
+    role: 'staff',
+    summary: 'One slot with its provider, location, offers, messages (delivery status) and timeline.',
+    params: slotIdParams,
+  },
+  {
+    id: 'slots.withdraw',
+    method: 'POST',
+    path: '/admin/slots/{slotId}/withdraw',
+    role: 'staff',
+    summary: 'Withdraw an open slot (filled another way); patients holding an offer are told.',
+    params: slotIdParams,
+    body: emptyBody,
+  },
+  {
+    id: 'slots.booked',
+    method: 'POST',
+    path: '/admin/slots/{slotId}/booked',
+    role: 'staff',
+    summary: 'Mark a filled slot as booked in the EHR (records who and when).',
+    params: slotIdParams,
+    body: emptyBody,
+  },
+  {
+    id: 'waitlist.list',
+    method: 'GET',
+    path: '/admin/waitlist',
+    role: 'staff',
+    summary: 'The ranked waitlist (active, opted-in entries) with each score breakdown.',
+    query: listWaitlistQuery,
+  },
+  {
+    id: 'waitlist.create',
+    method: 'POST',
+    path: '/admin/waitlist',
+    role: 'staff',
+    summary: 'Add a patient (phone normalised, consent recorded with its source) and their waitlist entry.',
+    body: createWaitlistBody,
+    status: 201,
+  },
+  {
+    id: 'waitlist.import',
+    method: 'POST',
+    path: '/admin/waitlist/import',
+    role: 'staff',
+    summary: 'Bulk import from CSV (text/csv). Every row is validated first; one bad row writes nothing.',
+    bodyType: 'csv',
+    status: 201,
+  },
+  {
+    id: 'waitlist.export',
+    method: 'GET',
+    path: '/admin/waitlist/export',
+    role: 'staff',
+    summary: 'The ranked waitlist as CSV with full phone numbers (the EHR bridge; audited).',
+    responseType: 'csv',
+  },
+  {
+    id: 'waitlist.update',
+    method: 'PATCH',
+    path: '/admin/waitlist/{patientId}/{entryId}',
+    role: 'staff',
+    summary: 'Edit an active entry: urgency, preferences, current appointment, notes. Re-ranks it.',
+    params: entryParams,
+    body: updateEntryBody,
+  },
+  {
+    id: 'waitlist.boost',
+    method: 'POST',
+    path: '/admin/waitlist/{patientId}/{entryId}/boost',
+    role: 'staff',
+    summary: 'Set the manual boost (0-40) with a reason. Re-ranks the entry.',
+    params: entryParams,
+    body: boostBody,
+  },
+  {
+    id: 'waitlist.deactivate',
+    method: 'POST',
+    path: '/admin/waitlist/{patientId}/{entryId}/deactivate',
+    role: 'staff',
+    summary: 'Take an entry off the waitlist, with a reason.',
+    params: entryParams,
+    body: deactivateBody,
+  },
+  {
+    id: 'patients.get',
+    method: 'GET',
+    path: '/admin/patients/{patientId}',
+    role: 'staff',
+    summary: 'A patient with consent history, entries and offers. Phone masked unless reveal=true (audited).',
+    params: patientParams,
+    query: patientQuery,
+  },
+  {
+    id: 'patients.consent',
+    method: 'POST',
+    path: '/admin/patients/{patientId}/consent',
+    role: 'staff',
+    summary: 'Record a consent change the patient asked staff for (opting out takes effect at once).',
+    params: patientParams,
+    body: consentBody,
+  },
+  { id: 'providers.list', method: 'GET', path: '/admin/providers', role: 'staff', summary: 'All providers.' },
+  {
+    id: 'providers.create',
+    method: 'POST',
+    path: '/admin/providers',
+    role: 'admin',
+    summary: 'Add a provider (display name goes in SMS).',
+    body: createProviderBody,
+    status: 201,
+  },
+  {
+    id: 'providers.update',
+    method: 'PUT',
+    path: '/admin/providers/{providerId}',
+    role: 'admin',
+    summary: 'Replace a provider.',
+    params: providerParams,
+    body: updateProviderBody,
+  },
+  { id: 'locations.list', method: 'GET', path: '/admin/locations', role: 'staff', summary: 'All locations.' },
+  {
+    id: 'locations.create',
+    method: 'POST',
+    path: '/admin/locations',
+    role: 'admin',
+    summary: 'Add a location (a generic name: it goes in SMS).',
+    body: createLocationBody,
+    status: 201,
+  },
+  {
+    id: 'locations.update',
+    method: 'PUT',
+    path: '/admin/locations/{locationId}',
+    role: 'admin',
+    summary: 'Rename a location.',
+    params: locationParams,
+    body: updateLocationBody,
+  },
+  {
+    id: 'messages.list',
+    method: 'GET',
+    path: '/admin/messages',
+    role: 'staff',
+    summary: "One clinic day's message log, filtered by direction, status and the phone's last four digits.",
+    query: listMessagesQuery,
+  },
+  {
+    id: 'audit.list',
+    method: 'GET',
+    path: '/admin/audit',
+    role: 'admin',
+    summary: "One day's audit log: who did what to which record.",
+    query: auditQuery,
+  },
+  {
+    id: 'metrics',
+    method: 'GET',
+    path: '/admin/metrics',
+    role: 'staff',
+    summary:
+      'Fill rate, time to fill (median, p90), SMS per fill, opt-outs and slot counts for a date range.',
+    query: metricsQuery,
+  },
+  {
+    id: 'config',
+    method: 'GET',
+    path: '/admin/config',
+    role: 'admin',
+    summary: 'Effective clinic settings (read-only, no secrets).',
+  },
+] as const satisfies readonly RouteSpec[];
+
+export type AdminRoute = (typeof ADMIN_ROUTES)[number];
+export type RouteId = AdminRoute['id'];
+export type RouteOf<K extends RouteId> = Extract<AdminRoute, { id: K }>;
+
+type Parsed<R, Key extends 'params' | 'query' | 'body'> = R extends { [P in Key]: infer S extends z.ZodType }
+  ? z.output<S>
+  : undefined;
+
+/** What the router hands a route's handler after validation. */
+export interface RouteInput<K extends RouteId> {
+  params: Parsed<RouteOf<K>, 'params'>;
+  query: Parsed<RouteOf<K>, 'query'>;
+  /** CSV routes receive the body as text; it is validated row by row by the use case. */
+  body: RouteOf<K> extends { bodyType: 'csv' } ? string : Parsed<RouteOf<K>, 'body'>;
+}
+
+/** The request body type a client sends (before defaults are applied). */
+export type RequestBody<K extends RouteId> =
+  RouteOf<K> extends { body: infer S extends z.ZodType } ? z.input<S> : never;
+
+/** Success response body per route. */
+export interface AdminResponses {
+  health: HealthResponse;
+  me: MeResponse;
+  'slots.create': SlotView;
+  'slots.list': Page<SlotView>;
+  'slots.get': SlotDetail;
+  'slots.withdraw': SlotView;
+  'slots.booked': SlotView;
+  'waitlist.list': Page<WaitlistRow>;
+  'waitlist.create': CreateWaitlistResponse;
+  'waitlist.import': ImportResponse;
+  /** CSV text. */
+  'waitlist.export': string;
+  'waitlist.update': EntryView;
+  'waitlist.boost': EntryView;
+  'waitlist.deactivate': EntryView;
+  'patients.get': PatientDetail;
+  'patients.consent': ConsentResponse;
+  'providers.list': { items: ProviderView[] };
+  'providers.create': ProviderView;
+  'providers.update': ProviderView;
+  'locations.list': { items: Location[] };
+  'locations.create': Location;
+  'locations.update': Location;
+  'messages.list': Page<MessageView>;
+  'audit.list': Page<AuditRecord>;
+  metrics: MetricsResponse;
+  config: ConfigResponse;
+}

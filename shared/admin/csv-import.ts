@@ -1,0 +1,217 @@
+import { CsvError, parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { ValidationError } from '../domain/errors.js';
+import {
+  IMPORT_COLUMNS,
+  idSchema,
+  isoDateTime,
+  MAX_IMPORT_ROWS,
+  multilineText,
+  PROVIDER_TYPES,
+  phoneSchema,
+  REQUIRED_IMPORT_COLUMNS,
+  smsField,
+  text,
+  timeZoneSchema,
+  visitTypeSchema,
+} from './contract.js';
+import { CsvRowsError, type RowError } from './errors.js';
+
+/**
+ * The waitlist's CSV format, in and out: the bridge to an EHR's export. Import validates the whole file
+ * before anything is written; export writes the same columns (plus read-only ones an import ignores), so
+ * a file exported from one system imports into another.
+ */
+
+const LIST_SEPARATOR = /[|;]/;
+
+/** Excel runs a cell starting with = + - @ as a formula; export prefixes a quote, import takes it off. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const list = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(LIST_SEPARATOR)
+            .map((v) => v.trim())
+            .filter((v) => v !== '')
+        : value,
+    z.array(item).max(20, 'at most 20 values'),
+  );
+
+const csvBoolean = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z
+    .enum(['', 'true', 'false', 'yes', 'no', '1', '0', 'y', 'n'], {
+      error: 'must be true or false (or yes/no)',
+    })
+    .transform((v) => v === 'true' || v === 'yes' || v === '1' || v === 'y'),
+);
+
+const rowSchema = z
+  .object({
+    phone: phoneSchema,
+    display_name: smsField('firstName'),
+    family_name: z.preprocess(emptyToUndefined, text(60).optional()),
+    time_zone: z.preprocess(emptyToUndefined, timeZoneSchema.optional()),
+    urgent: csvBoolean.default(false),
+    boost: z.preprocess(
+      (v) => (v === '' || v === undefined ? 0 : Number(v)),
+      z
+        .number({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(0, 'must be 0-40')
+        .max(40, 'must be 0-40'),
+    ),
+    boost_reason: z.preprocess(emptyToUndefined, text(200).optional()),
+    provider_types: list(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' })).default([]),
+    location_ids: list(idSchema).default([]),
+    visit_types: list(visitTypeSchema).default([]),
+    current_appointment_at: z.preprocess(emptyToUndefined, isoDateTime.optional()),
+    notes: z.preprocess(emptyToUndefined, multilineText(500).optional()),
+  })
+  .refine((row) => row.boost === 0 || row.boost_reason !== undefined, {
+    message: 'is required when boost is above 0',
+    path: ['boost_reason'],
+  });
+
+export type ImportRow = z.output<typeof rowSchema> & { row: number };
+
+const notCsv = (why: string) =>
+  new ValidationError(`the file is not a waitlist CSV: ${why}`, {
+    file: `must be CSV text whose first line names the columns (${REQUIRED_IMPORT_COLUMNS.join(', ')} required)`,
+  });
+
+/**
+ * Parses and validates a whole file. Throws CsvRowsError listing every bad cell, or a ValidationError
+ * when the file is not a CSV of this format at all. Never returns a partial result.
+ */
+export function parseWaitlistCsv(csvText: string): ImportRow[] {
+  if (csvText.trim() === '') throw notCsv('it is empty');
+  // NUL bytes mean a binary file (a spreadsheet's .xlsx sent as-is, an image).
+  if (csvText.includes('\u0000')) throw notCsv('it contains binary data (save the sheet as CSV)');
+  let records: string[][];
+  try {
+    records = parse(csvText, { bom: true, skip_empty_lines: true, relax_column_count: false });
+  } catch (error) {
+    if (error instanceof CsvError) {
+      const line = (error as CsvError & { lines?: number }).lines;
+      throw new CsvRowsError('the file could not be read as CSV', [
+        { row: line ?? 0, field: 'file', message: error.message.replace(/^Invalid Record Length: /, '') },
+      ]);
+    }
+    throw error;
+  }
+  const [header, ...data] = records;
+  if (!header) throw notCsv('it is empty');
+  const columns = header.map((h) => h.trim().toLowerCase());
+  const known = new Set<string>(IMPORT_COLUMNS);
+  const unknown = columns.filter((c) => !known.has(c) && !EXPORT_ONLY_COLUMNS.has(c));
+  const missing = REQUIRED_IMPORT_COLUMNS.filter((c) => !columns.includes(c));
+  if (missing.length === REQUIRED_IMPORT_COLUMNS.length) {
+    throw notCsv(`the first line is not a header naming ${REQUIRED_IMPORT_COLUMNS.join(' and ')}`);
+  }
+  const headerErrors: RowError[] = [
+    ...missing.map((c) => ({ row: 1, field: c, message: 'required column is missing' })),
+    ...unknown.map((c) => ({
+      row: 1,
+      field: c,
+      message: `unknown column (known: ${IMPORT_COLUMNS.join(', ')})`,
+    })),
+  ];
+  if (new Set(columns).size !== columns.length) {
+    headerErrors.push({ row: 1, field: 'file', message: 'a column is named twice' });
+  }
+  if (headerErrors.length > 0) throw new CsvRowsError('the header row is not valid', headerErrors);
+  if (data.length === 0)
+    throw new CsvRowsError('the file has no patient rows', [{ row: 2, field: 'file', message: 'no rows' }]);
+  if (data.length > MAX_IMPORT_ROWS) {
+    throw new CsvRowsError(`the file has ${data.length} rows; import at most ${MAX_IMPORT_ROWS} at a time`, [
+      { row: MAX_IMPORT_ROWS + 2, field: 'file', message: 'too many rows' },
+    ]);
+  }
+
+  const rows: ImportRow[] = [];
+  const errors: RowError[] = [];
+  data.forEach((cells, index) => {
+    const row = index + 2;
+    const raw: Record<string, string> = {};
+    columns.forEach((column, i) => {
+      if (known.has(column)) raw[column] = unquoteFormula(cells[i] ?? '');
+    });
+    const parsed = rowSchema.safeParse(raw);
+    if (parsed.success) rows.push({ ...parsed.data, row });
+    else {
+      for (const issue of parsed.error.issues) {
+        errors.push({ row, field: String(issue.path[0] ?? 'row'), message: issue.message });
+      }
+    }
+  });
+  if (errors.length > 0) {
+    throw new CsvRowsError(
+      `${new Set(errors.map((e) => e.row)).size} row(s) are not valid; nothing was imported`,
+      errors,
+    );
+  }
+  return rows;
+}
+
+function unquoteFormula(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+function guardFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** Read-only columns an export adds; an import of an exported file skips them. */
+export const EXPORT_COLUMNS = ['patient_id', 'entry_id', 'score', 'joined_at', 'consent'] as const;
+const EXPORT_ONLY_COLUMNS = new Set<string>(EXPORT_COLUMNS);
+
+export interface ExportRow {
+  phone: string;
+  displayName: string;
+  familyName?: string;
+  timeZone?: string;
+  urgent: boolean;
+  boost: number;
+  boostReason?: string;
+  providerTypes: string[];
+  locationIds: string[];
+  visitTypes: string[];
+  currentAppointmentAt?: string;
+  notes?: string;
+  patientId: string;
+  entryId: string;
+  score: number;
+  joinedAt: string;
+  consent: string;
+}
+
+export function waitlistCsv(rows: ExportRow[]): string {
+  const records = rows.map((r) => [
+    // The phone stays as-is: it is E.164 ("+1…"), which the EHR import expects; names and notes are
+    // free text typed by staff, so they get the formula guard.
+    r.phone,
+    guardFormula(r.displayName),
+    guardFormula(r.familyName ?? ''),
+    r.timeZone ?? '',
+    r.urgent ? 'true' : 'false',
+    String(r.boost),
+    guardFormula(r.boostReason ?? ''),
+    r.providerTypes.join('|'),
+    r.locationIds.join('|'),
+    guardFormula(r.visitTypes.join('|')),
+    r.currentAppointmentAt ?? '',
+    guardFormula(r.notes ?? ''),
+    r.patientId,
+    r.entryId,
+    String(r.score),
+    r.joinedAt,
+    r.consent,
+  ]);
+  return stringify([[...IMPORT_COLUMNS, ...EXPORT_COLUMNS], ...records], { record_delimiter: '\r\n' });
+}
