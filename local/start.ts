@@ -1,7 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_PORT, LocalStackError, type RunningLocalStack, startLocalStack } from './stack.js';
+import {
+  DEFAULT_PORT,
+  type LocalStackContext,
+  LocalStackError,
+  type RunningLocalStack,
+  startLocalStack,
+} from './stack.js';
 
 /**
  * `npm start`: the whole system on this machine. A thin wrapper around startLocalStack that reads
@@ -19,6 +25,27 @@ import { DEFAULT_PORT, LocalStackError, type RunningLocalStack, startLocalStack 
 export { type LocalStackOptions, type RunningLocalStack, startLocalStack } from './stack.js';
 
 const DATA_PATH = '.local-data/dynamodb';
+
+/**
+ * Sample providers, locations, ~30 waitlisted patients and two cancellations, logged through the real
+ * engine so their first batches are scheduled like any other. Runs after every emulator is up, with the
+ * handlers' environment in place.
+ */
+async function seedOnFirstStart(ctx: LocalStackContext): Promise<void> {
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { seedSampleData } = await import('./seed.js');
+  const { buildEngine } = await import('../shared/runtime/composition.js');
+  const { buildSmsSender } = await import('../shared/runtime/sms-sender.js');
+  const { engine, config } = buildEngine({ sms: await buildSmsSender(), advanceMode: 'inline' });
+  await seedSampleData({
+    doc: DynamoDBDocumentClient.from(ctx.dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: ctx.tableName,
+    clinicTimeZone: config.CLINIC_TIME_ZONE,
+    now: new Date().toISOString(),
+    engine,
+    log: ctx.log,
+  });
+}
 
 function numberFrom(name: string): number | undefined {
   const raw = process.env[name];
@@ -39,6 +66,22 @@ For replies and delivery receipts, Twilio must reach this machine. Expose the ga
 then set PUBLIC_API_URL to the tunnel's https URL in .env, restart, and set the number's (or Messaging
 Service's) incoming-message webhook to <PUBLIC_API_URL>/sms/inbound (HTTP POST).
 Current PUBLIC_API_URL: ${publicApi}`);
+}
+
+/** A first run at night would otherwise look broken: offers wait for the contact window, on purpose. */
+async function explainQuietHours(env: Record<string, string>): Promise<void> {
+  const { parseConfig } = await import('../shared/config.js');
+  const { isWithinContactWindow, nextContactWindowOpening } = await import('../shared/domain/contact-window.js');
+  const config = parseConfig(env);
+  const window = { start: config.CONTACT_HOURS_START, end: config.CONTACT_HOURS_END };
+  const now = new Date().toISOString();
+  if (isWithinContactWindow(now, config.CLINIC_TIME_ZONE, window)) return;
+  const opening = new Date(nextContactWindowOpening(now, config.CLINIC_TIME_ZONE, window));
+  console.log(
+    `\nNote: it is outside contact hours (${window.start}-${window.end} ${config.CLINIC_TIME_ZONE}), so offers wait\n` +
+      `until ${opening.toLocaleString('en-US', { timeZone: config.CLINIC_TIME_ZONE })}. To try the flow now, set\n` +
+      'CONTACT_HOURS_START=00:00 and CONTACT_HOURS_END=24:00 in .env and restart.',
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -94,7 +137,8 @@ async function main(argv: string[]): Promise<void> {
     ...(existsSync(dashboardDir) ? { dashboardDir } : {}),
     twilio: realTwilio ? 'real' : 'simulator',
     log: (line) => console.log(line),
-    // Sample data: the lead's seed plugs in here (options.seed).
+    // First start only (the seed skips a table that already has providers).
+    seed: seedOnFirstStart,
   });
   if (stopping) return;
 
@@ -113,6 +157,7 @@ async function main(argv: string[]): Promise<void> {
   );
   for (const [label, url] of rows) if (url) console.log(`  ${label.padEnd(19)} ${url}`);
   if (realTwilio) printTunnelHelp(urls.publicApi);
+  await explainQuietHours(stack.env);
   console.log('\nPress Ctrl-C to stop.');
 }
 
