@@ -1,5 +1,5 @@
 import { ApiClient, describeError, SessionExpiredError } from './api/client.js';
-import type { Me, Role } from './api/types.js';
+import type { MeResponse, Role } from './api/types.js';
 import type { AuthProvider, Session } from './auth/auth.js';
 import type { RuntimeConfig } from './config.js';
 import { h, mount } from './ui/dom.js';
@@ -102,7 +102,7 @@ export class App {
     this.roles = session.roles;
     // /admin/me is the authority on roles (the token's groups are only read for display).
     try {
-      const me = await this.api.get<Me>('/admin/me');
+      const me = await this.api.get<MeResponse>('/admin/me');
       if (Array.isArray(me.roles)) this.roles = me.roles;
     } catch (error) {
       if (error instanceof SessionExpiredError) return;

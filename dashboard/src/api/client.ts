@@ -9,6 +9,13 @@ export interface FieldProblem {
   message: string;
 }
 
+/** A CSV import's bad cell; `row` is the spreadsheet row (header = 1). */
+export interface RowProblem {
+  row: number;
+  field: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -16,6 +23,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldProblem[] = [],
+    readonly rows: RowProblem[] = [],
   ) {
     super(message);
   }
@@ -35,7 +43,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function fieldsFrom(raw: unknown): FieldProblem[] {
-  // The contract's `fields` may be a map {field: message} or a list of {path|field, message}.
+  // The contract sends a map {"entry.boostReason": "message"}; a list is read too, to be lenient.
   if (Array.isArray(raw)) {
     return raw.flatMap((item) => {
       if (!isRecord(item)) return [];
@@ -55,6 +63,15 @@ function fieldsFrom(raw: unknown): FieldProblem[] {
     }));
   }
   return [];
+}
+
+function rowsFrom(raw: unknown): RowProblem[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isRecord).map((r) => ({
+    row: Number(r.row),
+    field: String(r.field ?? ''),
+    message: String(r.message ?? 'invalid'),
+  }));
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -79,6 +96,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
       String(error.code ?? response.status),
       typeof error.message === 'string' && error.message !== '' ? error.message : fallback,
       fieldsFrom(error.fields),
+      rowsFrom(error.errors),
     );
   }
   // API Gateway's own answers (authorizer, throttling) are `{"message": "..."}`.

@@ -1,8 +1,8 @@
 import type { ApiClient } from './client.js';
-import type { Location, Page, Provider } from './types.js';
+import type { Location, ProviderView } from './types.js';
 
 export interface Reference {
-  providers: Provider[];
+  providers: ProviderView[];
   locations: Location[];
   providerName(id: string): string;
   locationName(id: string): string;
@@ -11,8 +11,8 @@ export interface Reference {
 /** Providers and locations change rarely: one load per view is plenty. */
 export async function loadReference(api: ApiClient): Promise<Reference> {
   const [providers, locations] = await Promise.all([
-    api.get<Page<Provider>>('/admin/providers'),
-    api.get<Page<Location>>('/admin/locations'),
+    api.get<{ items: ProviderView[] }>('/admin/providers'),
+    api.get<{ items: Location[] }>('/admin/locations'),
   ]);
   const p = new Map(providers.items.map((x) => [x.providerId, x.displayName]));
   const l = new Map(locations.items.map((x) => [x.locationId, x.displayName]));

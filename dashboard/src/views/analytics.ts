@@ -1,9 +1,13 @@
-import type { Metrics } from '../api/types.js';
+import type { MetricsResponse, Page, SlotView } from '../api/types.js';
 import { barChart, bucketPosition, histogram } from '../ui/charts.js';
 import { field, h, mount } from '../ui/dom.js';
 import { todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
+
+/** Per-day charts cost one metrics call a day: keep ranges short enough to stay polite. */
+const MAX_DAYS = 31;
+const DAY_CONCURRENCY = 4;
 
 function stat(label: string, value: string, hint?: string): HTMLElement {
   return h(
@@ -20,10 +24,37 @@ function minutes(value: number | null): string {
   return value < 60 ? `${Math.round(value)} min` : `${(value / 60).toFixed(1)} h`;
 }
 
-function shortDay(date: string): string {
-  return date.slice(5);
+function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const d = new Date(`${from}T12:00:00`);
+  const end = new Date(`${to}T12:00:00`);
+  while (d <= end && days.length < MAX_DAYS) {
+    days.push(
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`,
+    );
+    d.setDate(d.getDate() + 1);
+  }
+  return days;
 }
 
+async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The metrics route answers one summary per range, so the per-day series are one call per day, and the
+ * time-to-fill distribution is read from the filled slots themselves (logged → filled).
+ */
 export const analyticsView: View = (container, ctx) => {
   const from = h('input', { type: 'date', name: 'from', value: todayInput(-13) });
   const to = h('input', { type: 'date', name: 'to', value: todayInput() });
@@ -32,7 +63,7 @@ export const analyticsView: View = (container, ctx) => {
     'form',
     { class: 'filters card', role: 'search', 'aria-label': 'Date range' },
     field('From', from),
-    field('To', to),
+    field('To', to, `Up to ${MAX_DAYS} days`),
   );
   mount(container, h('div', { class: 'page-head' }, h('h1', null, 'Analytics')), filters, body);
 
@@ -40,36 +71,51 @@ export const analyticsView: View = (container, ctx) => {
   const poller = pollInto(
     ctx,
     async () => {
-      // Whole days in the browser's zone, sent as instants.
-      const m = await ctx.api.get<Metrics>('/admin/metrics', {
-        from: new Date(`${from.value}T00:00:00`).toISOString(),
-        to: new Date(`${to.value}T23:59:59.999`).toISOString(),
-      });
-      const json = JSON.stringify(m);
+      const days = daysBetween(from.value, to.value);
+      const first = days[0] ?? todayInput();
+      const lastDay = days.at(-1) ?? first;
+      const [total, perDay, filled] = await Promise.all([
+        ctx.api.get<MetricsResponse>('/admin/metrics', { from: first, to: lastDay }),
+        eachLimited(days, DAY_CONCURRENCY, (day) =>
+          ctx.api.get<MetricsResponse>('/admin/metrics', { from: day, to: day }),
+        ),
+        ctx.api.get<Page<SlotView>>('/admin/slots', {
+          status: 'FILLED',
+          from: first,
+          to: lastDay,
+          limit: 100,
+        }),
+      ]);
+      const json = JSON.stringify([total, perDay, filled.items]);
       if (json === last) return;
       last = json;
-      const samples = m.timeToFill.samplesMinutes ?? [];
+      const samples = filled.items
+        .filter((s) => s.filledAt)
+        .map((s) => (Date.parse(s.filledAt ?? '') - Date.parse(s.loggedAt)) / 60_000)
+        .filter((m) => Number.isFinite(m) && m >= 0);
+      const t = total.timeToFillMinutes;
       const markers = [
-        ...(m.timeToFill.medianMinutes !== null
-          ? [{ at: bucketPosition(m.timeToFill.medianMinutes), label: 'median' }]
-          : []),
-        ...(m.timeToFill.p90Minutes !== null
-          ? [{ at: bucketPosition(m.timeToFill.p90Minutes), label: 'p90' }]
-          : []),
+        ...(t.median !== null ? [{ at: bucketPosition(t.median), label: 'median' }] : []),
+        ...(t.p90 !== null ? [{ at: bucketPosition(t.p90), label: 'p90' }] : []),
       ];
+      const decided = total.slots.FILLED + total.slots.EXPIRED;
       mount(
         body,
         h(
           'div',
           { class: 'stats' },
-          stat('Fill rate', `${Math.round(m.fillRate * 100)}%`, `${m.slotsFilled} of ${m.slotsLogged} slots`),
           stat(
-            'Median time to fill',
-            minutes(m.timeToFill.medianMinutes),
-            `p90 ${minutes(m.timeToFill.p90Minutes)}`,
+            'Fill rate',
+            total.fillRate === null ? '—' : `${Math.round(total.fillRate * 100)}%`,
+            `${total.slots.FILLED} filled of ${decided} decided`,
           ),
-          stat('SMS per fill', m.smsPerFill === null ? '—' : m.smsPerFill.toFixed(1), `${m.smsSent} sent`),
-          stat('Opt-outs', String(m.optOuts)),
+          stat('Median time to fill', minutes(t.median), `p90 ${minutes(t.p90)}`),
+          stat(
+            'SMS per fill',
+            total.smsPerFill === null ? '—' : total.smsPerFill.toFixed(1),
+            `${total.smsSent} sent`,
+          ),
+          stat('Opt-outs', String(total.optOuts)),
         ),
         h(
           'div',
@@ -79,12 +125,12 @@ export const analyticsView: View = (container, ctx) => {
             { class: 'card' },
             h('h2', null, 'Slots filled per day'),
             barChart(
-              (m.fillsByDay ?? []).map((d) => ({
-                label: shortDay(d.date),
-                value: d.filled,
-                total: d.logged,
+              perDay.map((m, i) => ({
+                label: (days[i] ?? '').slice(5),
+                value: m.slots.FILLED,
+                total: m.slots.FILLED + m.slots.EXPIRED + m.slots.OPEN + m.slots.WITHDRAWN,
               })),
-              { caption: 'Filled (dark) of logged (light) per day' },
+              { caption: 'Filled (dark) of all logged (light), by slot day' },
             ),
           ),
           h(
@@ -99,16 +145,28 @@ export const analyticsView: View = (container, ctx) => {
           h(
             'section',
             { class: 'card' },
+            h('h2', null, 'SMS per fill'),
+            barChart(
+              perDay.map((m, i) => ({
+                label: (days[i] ?? '').slice(5),
+                value: Math.round((m.smsPerFill ?? 0) * 10) / 10,
+              })),
+              { caption: 'Texts sent per filled slot, per day (0 = no fills)' },
+            ),
+          ),
+          h(
+            'section',
+            { class: 'card' },
             h('h2', null, 'Opt-outs over time'),
             barChart(
-              (m.optOutsByDay ?? []).map((d) => ({ label: shortDay(d.date), value: d.count })),
+              perDay.map((m, i) => ({ label: (days[i] ?? '').slice(5), value: m.optOuts })),
               { caption: 'Patients who opted out, per day' },
             ),
           ),
         ),
       );
     },
-    30_000,
+    60_000,
   );
   filters.addEventListener('submit', (e) => e.preventDefault());
   filters.addEventListener('change', () => void poller.refresh());

@@ -1,4 +1,4 @@
-import type { AuditItem, Page } from '../api/types.js';
+import type { AuditRecord, Page } from '../api/types.js';
 import { field, h, mount } from '../ui/dom.js';
 import { full, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
@@ -18,7 +18,7 @@ export const auditView: View = (container, ctx) => {
   const poller = pollInto(
     ctx,
     async () => {
-      const page = await ctx.api.get<Page<AuditItem>>('/admin/audit', { date: date.value });
+      const page = await ctx.api.get<Page<AuditRecord>>('/admin/audit', { date: date.value });
       const json = JSON.stringify(page.items);
       if (json === last) return;
       last = json;
@@ -49,10 +49,16 @@ export const auditView: View = (container, ctx) => {
                       'tr',
                       null,
                       h('td', null, full(a.at)),
-                      h('td', null, a.actor, a.role ? h('span', { class: 'role-tag' }, a.role) : null),
+                      h('td', null, a.actor.email ?? a.actor.sub),
                       h('td', null, a.action),
-                      h('td', { class: 'mono' }, [a.targetType, a.targetId].filter(Boolean).join(' ')),
-                      h('td', null, a.detail ?? ''),
+                      h('td', { class: 'mono' }, `${a.recordType.toLowerCase()} ${a.recordId}`),
+                      h(
+                        'td',
+                        null,
+                        Object.entries(a.detail ?? {})
+                          .map(([k, v]) => `${k}: ${String(v)}`)
+                          .join(' · '),
+                      ),
                     ),
                   ),
                 ),

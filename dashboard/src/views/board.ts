@@ -1,11 +1,12 @@
 import { describeError, SessionExpiredError } from '../api/client.js';
+import { filledBy, last4, offerDelivery, offerName } from '../api/offers.js';
 import { loadReference, type Reference } from '../api/reference.js';
-import type { OfferView, Page, Slot, SlotDetail } from '../api/types.js';
+import type { MessageView, OfferView, Page, SlotDetail, SlotView } from '../api/types.js';
 import { deliveryBadge, stateBadge } from '../ui/badges.js';
 import { formDialog } from '../ui/dialog.js';
 import { button, field, h, mount, option } from '../ui/dom.js';
 import { keepDraft } from '../ui/drafts.js';
-import { countdown, dateTime, time } from '../ui/format.js';
+import { countdown, dateTime, time, todayInput } from '../ui/format.js';
 import { startPoller } from '../ui/poller.js';
 import type { View, ViewContext } from './view.js';
 
@@ -25,12 +26,6 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-function startOfToday(): string {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d.toISOString();
-}
-
 /** Countdown text lives in [data-countdown] spans that a 1 s ticker updates without re-rendering. */
 function countdownEl(targetIso: string | undefined, label: string): HTMLElement {
   return h(
@@ -41,18 +36,20 @@ function countdownEl(targetIso: string | undefined, label: string): HTMLElement 
   );
 }
 
-function offerRow(offer: OfferView): HTMLElement {
+function offerRow(offer: OfferView, messages: MessageView[]): HTMLElement {
+  const delivery = offerDelivery(offer, messages);
+  const digits = last4(offer.patient?.phoneMasked);
   return h(
     'li',
     { class: ['offer', `offer-${offer.state.toLowerCase()}`], 'data-patient': offer.patientId },
-    h('span', { class: 'offer-name' }, offer.displayName),
-    offer.phoneLast4 ? h('span', { class: 'muted' }, `••${offer.phoneLast4}`) : null,
+    h('span', { class: 'offer-name' }, offerName(offer)),
+    digits ? h('span', { class: 'muted mono' }, `••${digits}`) : h('span'),
     stateBadge(offer.state),
-    deliveryBadge(offer.deliveryStatus, offer.errorCode),
+    deliveryBadge(delivery?.deliveryStatus ?? 'queued', delivery?.errorCode) ?? h('span'),
   );
 }
 
-function batches(offers: OfferView[]): HTMLElement[] {
+function batches(offers: OfferView[], messages: MessageView[]): HTMLElement[] {
   const groups = new Map<number, OfferView[]>();
   for (const offer of offers) groups.set(offer.batch, [...(groups.get(offer.batch) ?? []), offer]);
   return [...groups.entries()]
@@ -62,36 +59,35 @@ function batches(offers: OfferView[]): HTMLElement[] {
         'section',
         { class: 'batch', 'aria-label': `Batch ${batch}` },
         h('h4', null, `Batch ${batch}`, h('span', { class: 'muted' }, ` · sent ${time(list[0]?.sentAt)}`)),
-        h('ul', { class: 'offers' }, list.map(offerRow)),
+        h(
+          'ul',
+          { class: 'offers' },
+          list.map((o) => offerRow(o, messages)),
+        ),
       ),
     );
 }
 
 function slotCard(detail: SlotDetail, ref: Reference, ctx: ViewContext, refresh: () => void): HTMLElement {
   const { slot } = detail;
-  const provider = detail.provider?.displayName ?? slot.providerName ?? ref.providerName(slot.providerId);
-  const location = detail.location?.displayName ?? slot.locationName ?? ref.locationName(slot.locationId);
+  const provider = detail.provider?.displayName ?? ref.providerName(slot.providerId);
+  const location = detail.location?.displayName ?? ref.locationName(slot.locationId);
   const filled = slot.status === 'FILLED';
-  const winner = detail.offers.find((o) => o.state === 'ACCEPTED');
-  const filledBy = slot.filledByName ?? winner?.displayName;
+  const winner = filledBy(detail);
   const titleId = `slot-${slot.slotId}`;
 
   const withdraw = () =>
     void formDialog({
       title: 'Withdraw this slot?',
-      body: [
-        h('p', null, 'Pending offers are cancelled and patients who reply are told the slot is gone.'),
-        field(
-          'Reason',
-          h('input', { name: 'reason', required: true, maxlength: '200', value: 'Filled by phone' }),
-        ),
-      ],
+      body: h(
+        'p',
+        null,
+        `${dateTime(slot.startAt)} with ${provider}. Pending offers are cancelled and patients who reply are told the slot is gone.`,
+      ),
       submitLabel: 'Withdraw slot',
       danger: true,
-      onSubmit: async (data) => {
-        await ctx.api.send('POST', `/admin/slots/${encodeURIComponent(slot.slotId)}/withdraw`, {
-          reason: String(data.get('reason') ?? ''),
-        });
+      onSubmit: async () => {
+        await ctx.api.send('POST', `/admin/slots/${encodeURIComponent(slot.slotId)}/withdraw`, {});
         ctx.notify.info('Slot withdrawn.');
         refresh();
       },
@@ -147,7 +143,7 @@ function slotCard(detail: SlotDetail, ref: Reference, ctx: ViewContext, refresh:
           'div',
           { class: 'filled-banner', role: 'status' },
           h('span', { class: 'filled-word' }, 'FILLED'),
-          h('span', { class: 'filled-who' }, filledBy ? `by ${filledBy}` : ''),
+          h('span', { class: 'filled-who' }, winner ? `by ${winner}` : ''),
           h('span', { class: 'muted' }, slot.filledAt ? ` at ${time(slot.filledAt)}` : ''),
           slot.bookedInEhr
             ? h('span', { class: 'booked' }, `✓ Booked in EHR by ${slot.bookedInEhr.by}`)
@@ -168,7 +164,9 @@ function slotCard(detail: SlotDetail, ref: Reference, ctx: ViewContext, refresh:
               ),
         )
       : null,
-    detail.offers.length > 0 ? batches(detail.offers) : h('p', { class: 'muted' }, 'No offers sent yet.'),
+    detail.offers.length > 0
+      ? batches(detail.offers, detail.messages)
+      : h('p', { class: 'muted' }, 'No offers sent yet.'),
     h('div', { class: 'row actions' }, actions),
   );
 }
@@ -229,7 +227,7 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
     const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
     if (submit) submit.disabled = true;
     ctx.api
-      .send<{ slot?: Slot; slotId?: string }>('POST', '/admin/slots', {
+      .send<SlotView>('POST', '/admin/slots', {
         providerId: provider.value,
         locationId: location.value,
         startAt: when.toISOString(),
@@ -282,8 +280,8 @@ export const boardView: View = (container, ctx) => {
           logCancellationForm(ref, ctx, () => void poller.refresh()),
         );
       const [open, filled] = await Promise.all([
-        ctx.api.get<Page<Slot>>('/admin/slots', { status: 'OPEN' }),
-        ctx.api.get<Page<Slot>>('/admin/slots', { status: 'FILLED', from: startOfToday() }),
+        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'OPEN', limit: 100 }),
+        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'FILLED', from: todayInput(), limit: 100 }),
       ]);
       const slots = [...open.items, ...filled.items].sort((a, b) => a.startAt.localeCompare(b.startAt));
       const details = await mapLimited(slots, DETAIL_CONCURRENCY, (s) =>

@@ -1,40 +1,37 @@
 import { describeError, SessionExpiredError } from '../api/client.js';
-import type { PatientDetail } from '../api/types.js';
+import type { PatientDetail, RequestBody } from '../api/types.js';
 import { stateBadge } from '../ui/badges.js';
 import { formDialog } from '../ui/dialog.js';
 import { button, field, h, mount, option } from '../ui/dom.js';
-import { full, maskPhone } from '../ui/format.js';
+import { dateTime, full, maskPhone } from '../ui/format.js';
 import type { View } from './view.js';
 
 /**
  * A patient record. The phone stays masked until someone presses Reveal: that calls `?reveal=true`,
  * which the API records in the audit log, so seeing a number is always a deliberate, attributable act.
- * Not polled: a record is read, not watched, and a poll would quietly re-reveal.
+ * Not polled: a record is read, not watched, and polling would quietly repeat the reveal.
  */
 export const patientView: View = (container, ctx, params) => {
   const patientId = params.patientId ?? '';
   const body = h('div', { 'aria-busy': 'true' });
-  mount(container, h('p', null, h('a', { href: '#/waitlist' }, '← Waitlist')), body);
+  mount(container, h('p', null, h('a', { href: '#/waitlist', class: 'btn btn-ghost' }, '← Waitlist')), body);
   let alive = true;
 
   const load = async (reveal: boolean) => {
     try {
-      const patient = await ctx.api.get<PatientDetail>(
+      const detail = await ctx.api.get<PatientDetail>(
         `/admin/patients/${encodeURIComponent(patientId)}`,
         reveal ? { reveal: true } : undefined,
       );
-      if (alive) render(patient, reveal);
+      if (alive) render(detail, reveal);
     } catch (error) {
       if (!(error instanceof SessionExpiredError)) ctx.notify.error(describeError(error));
     }
   };
 
-  const render = (p: PatientDetail, revealed: boolean) => {
-    const phone = h(
-      'span',
-      { class: 'mono phone', 'data-revealed': revealed ? 'true' : 'false' },
-      revealed ? p.phone : maskPhone(p.phone),
-    );
+  const render = (detail: PatientDetail, revealed: boolean) => {
+    const p = detail.patient;
+    const shown = revealed && p.phone ? p.phone : maskPhone(p.phoneMasked);
     const changeConsent = () =>
       void formDialog({
         title: 'Record a consent change',
@@ -49,21 +46,23 @@ export const patientView: View = (container, ctx, params) => {
             ),
           ),
           field(
-            'How it was given',
+            'How the patient asked',
             h('input', {
-              name: 'evidence',
+              name: 'note',
               required: true,
-              maxlength: '200',
-              placeholder: 'Said so on the phone, 10:15',
+              maxlength: '300',
+              placeholder: 'Asked at the desk, 10:15',
             }),
           ),
         ],
+        draftKey: `consent:${patientId}`,
         submitLabel: 'Save consent',
         onSubmit: async (data) => {
-          await ctx.api.send('POST', `/admin/patients/${encodeURIComponent(patientId)}/consent`, {
-            state: String(data.get('state')),
-            evidence: String(data.get('evidence') ?? '').trim(),
-          });
+          const request: RequestBody<'patients.consent'> = {
+            state: data.get('state') === 'OPTED_OUT' ? 'OPTED_OUT' : 'OPTED_IN',
+            note: String(data.get('note') ?? '').trim(),
+          };
+          await ctx.api.send('POST', `/admin/patients/${encodeURIComponent(patientId)}/consent`, request);
           ctx.notify.info('Consent recorded.');
           await load(revealed);
         },
@@ -86,7 +85,7 @@ export const patientView: View = (container, ctx, params) => {
           h(
             'dd',
             null,
-            phone,
+            h('span', { class: 'mono phone', 'data-revealed': String(revealed) }, shown),
             ' ',
             revealed
               ? h('span', { class: 'muted' }, '(revealed; recorded in the audit log)')
@@ -109,12 +108,12 @@ export const patientView: View = (container, ctx, params) => {
           h('h2', null, 'Consent history'),
           button('Record consent change', changeConsent),
         ),
-        p.consentHistory.length === 0
+        detail.consentHistory.length === 0
           ? h('p', { class: 'muted' }, 'No changes recorded.')
           : h(
               'ol',
               { class: 'timeline' },
-              [...p.consentHistory]
+              [...detail.consentHistory]
                 .reverse()
                 .map((c) =>
                   h(
@@ -128,6 +127,47 @@ export const patientView: View = (container, ctx, params) => {
                     c.evidence ? ` · “${c.evidence}”` : '',
                   ),
                 ),
+            ),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', null, 'Waitlist entries'),
+        detail.entries.length === 0
+          ? h('p', { class: 'muted' }, 'None.')
+          : h(
+              'ul',
+              { class: 'timeline' },
+              detail.entries.map((e) =>
+                h(
+                  'li',
+                  null,
+                  e.active ? 'Active' : `Inactive${e.deactivatedReason ? ` (${e.deactivatedReason})` : ''}`,
+                  ` · joined ${dateTime(e.joinedAt)} · boost ${e.boost}`,
+                  e.urgent ? ' · urgent' : '',
+                  e.score ? ` · score ${e.score.total}` : '',
+                ),
+              ),
+            ),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', null, 'Offers'),
+        detail.offers.length === 0
+          ? h('p', { class: 'muted' }, 'No offers yet.')
+          : h(
+              'ul',
+              { class: 'timeline' },
+              detail.offers.map((o) =>
+                h(
+                  'li',
+                  null,
+                  h('a', { href: `#/slots/${encodeURIComponent(o.slotId)}` }, dateTime(o.sentAt)),
+                  ' ',
+                  stateBadge(o.state),
+                ),
+              ),
             ),
       ),
     );

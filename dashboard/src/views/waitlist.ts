@@ -1,6 +1,6 @@
-import { describeError, SessionExpiredError } from '../api/client.js';
+import { ApiError, describeError, SessionExpiredError } from '../api/client.js';
 import { loadReference, type Reference } from '../api/reference.js';
-import type { ImportResult, Page, WaitlistRow } from '../api/types.js';
+import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/types.js';
 import { stateBadge } from '../ui/badges.js';
 import { formDialog } from '../ui/dialog.js';
 import { button, field, h, mount, option } from '../ui/dom.js';
@@ -8,6 +8,10 @@ import { hasDraft } from '../ui/drafts.js';
 import { dateTime, maskPhone } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View, ViewContext } from './view.js';
+
+function nameOf(row: WaitlistRow): string {
+  return row.patient?.displayName ?? 'Patient';
+}
 
 function entryPath(row: WaitlistRow): string {
   return `/admin/waitlist/${encodeURIComponent(row.patientId)}/${encodeURIComponent(row.entryId)}`;
@@ -48,7 +52,7 @@ function preferencesText(row: WaitlistRow, ref: Reference): string {
 
 function boostDialog(row: WaitlistRow, ctx: ViewContext, done: () => void): void {
   void formDialog({
-    title: `Boost ${row.displayName}`,
+    title: `Boost ${nameOf(row)}`,
     draftKey: `boost:${row.patientId}:${row.entryId}`,
     body: [
       h(
@@ -76,7 +80,7 @@ function boostDialog(row: WaitlistRow, ctx: ViewContext, done: () => void): void
         boost: Number(data.get('boost')),
         reason: String(data.get('reason') ?? '').trim(),
       });
-      ctx.notify.info(`Boost saved for ${row.displayName}.`);
+      ctx.notify.info(`Boost saved for ${nameOf(row)}.`);
       done();
     },
   });
@@ -84,7 +88,7 @@ function boostDialog(row: WaitlistRow, ctx: ViewContext, done: () => void): void
 
 function deactivateDialog(row: WaitlistRow, ctx: ViewContext, done: () => void): void {
   void formDialog({
-    title: `Take ${row.displayName} off the waitlist?`,
+    title: `Take ${nameOf(row)} off the waitlist?`,
     draftKey: `deactivate:${row.patientId}:${row.entryId}`,
     body: [
       field(
@@ -98,7 +102,7 @@ function deactivateDialog(row: WaitlistRow, ctx: ViewContext, done: () => void):
       await ctx.api.send('POST', `${entryPath(row)}/deactivate`, {
         reason: String(data.get('reason') ?? '').trim(),
       });
-      ctx.notify.info(`${row.displayName} is off the waitlist.`);
+      ctx.notify.info(`${nameOf(row)} is off the waitlist.`);
       done();
     },
   });
@@ -145,9 +149,17 @@ function preferenceFields(ref: Reference, row?: WaitlistRow): HTMLElement[] {
   ];
 }
 
+const CONSENT_SOURCES = ['VERBAL', 'WRITTEN', 'PORTAL'] as const;
+function consentSource(value: FormDataEntryValue | null): (typeof CONSENT_SOURCES)[number] {
+  return CONSENT_SOURCES.find((s) => s === value) ?? 'VERBAL';
+}
+
 function preferencesFrom(data: FormData) {
   return {
-    providerTypes: data.getAll('providerTypes').map(String),
+    providerTypes: data
+      .getAll('providerTypes')
+      .map(String)
+      .filter((t): t is 'MD/DO' | 'APP' => t === 'MD/DO' || t === 'APP'),
     providerIds: data.getAll('providerIds').map(String),
     locationIds: data.getAll('locationIds').map(String),
     visitTypes: String(data.get('visitTypes') ?? '')
@@ -213,17 +225,22 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
       const familyName = String(data.get('familyName') ?? '').trim();
       const notes = String(data.get('notes') ?? '').trim();
       const currentAppointmentAt = isoOrUndefined(data.get('currentAppointmentAt'));
-      await ctx.api.send('POST', '/admin/waitlist', {
-        displayName: String(data.get('displayName') ?? '').trim(),
-        ...(familyName ? { familyName } : {}),
-        phone: String(data.get('phone') ?? '').trim(),
-        consent: { source: String(data.get('consentSource') ?? 'VERBAL') },
-        urgent: data.get('urgent') === 'on',
-        preferences: preferencesFrom(data),
-        ...(currentAppointmentAt ? { currentAppointmentAt } : {}),
-        ...(notes ? { notes } : {}),
-        sendWelcome: data.get('sendWelcome') === 'on',
-      });
+      const body: RequestBody<'waitlist.create'> = {
+        patient: {
+          displayName: String(data.get('displayName') ?? '').trim(),
+          ...(familyName ? { familyName } : {}),
+          phone: String(data.get('phone') ?? '').trim(),
+          consentSource: consentSource(data.get('consentSource')),
+          sendWelcome: data.get('sendWelcome') === 'on',
+        },
+        entry: {
+          urgent: data.get('urgent') === 'on',
+          preferences: preferencesFrom(data),
+          ...(currentAppointmentAt ? { currentAppointmentAt } : {}),
+          ...(notes ? { notes } : {}),
+        },
+      };
+      await ctx.api.send('POST', '/admin/waitlist', body);
       ctx.notify.info('Patient added.');
       done();
     },
@@ -233,7 +250,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
 function editDialog(row: WaitlistRow, ref: Reference, ctx: ViewContext, done: () => void): void {
   const urgent = h('input', { type: 'checkbox', name: 'urgent', props: { checked: row.urgent } });
   void formDialog({
-    title: `Edit ${row.displayName}`,
+    title: `Edit ${nameOf(row)}`,
     draftKey: `edit:${row.patientId}:${row.entryId}`,
     body: h(
       'div',
@@ -261,12 +278,15 @@ function editDialog(row: WaitlistRow, ref: Reference, ctx: ViewContext, done: ()
     submitLabel: 'Save changes',
     onSubmit: async (data) => {
       const currentAppointmentAt = isoOrUndefined(data.get('currentAppointmentAt'));
-      await ctx.api.send('PATCH', entryPath(row), {
+      const notes = String(data.get('notes') ?? '').trim();
+      const body: RequestBody<'waitlist.update'> = {
         urgent: data.get('urgent') === 'on',
         preferences: preferencesFrom(data),
+        // null clears: the patient no longer holds an appointment / the note was emptied.
         currentAppointmentAt: currentAppointmentAt ?? null,
-        notes: String(data.get('notes') ?? '').trim(),
-      });
+        notes: notes === '' ? null : notes,
+      };
+      await ctx.api.send('PATCH', entryPath(row), body);
       ctx.notify.info('Saved.');
       done();
     },
@@ -310,21 +330,27 @@ function importSection(ctx: ViewContext, done: () => void): HTMLElement {
       .text()
       .then((csv) => ctx.api.text('POST', '/admin/waitlist/import', csv))
       .then(async (response) => {
-        const body = (await response.json()) as ImportResult;
+        const body = (await response.json()) as ImportResponse;
         mount(result, h('p', null, `Imported ${body.imported} row(s).`));
         file.value = '';
         done();
       })
       .catch((e: unknown) => {
         if (e instanceof SessionExpiredError) return;
+        // The API refuses a file with any bad row whole and lists every bad cell by spreadsheet row.
+        const problems =
+          e instanceof ApiError
+            ? [
+                ...e.rows.map((r) => `Row ${r.row}, ${r.field}: ${r.message}`),
+                ...e.fields.map((f) => `${f.field}: ${f.message}`),
+              ]
+            : [];
         const rows =
-          e instanceof Error && 'fields' in e && Array.isArray(e.fields) && e.fields.length > 0
+          problems.length > 0
             ? h(
                 'ul',
                 { class: 'errors' },
-                (e.fields as { field: string; message: string }[]).map((f) =>
-                  h('li', null, `${f.field}: ${f.message}`),
-                ),
+                problems.map((p) => h('li', null, p)),
               )
             : null;
         mount(
@@ -365,6 +391,7 @@ export const waitlistView: View = (container, ctx) => {
     option('false', 'Not urgent'),
   );
   const list = h('div', { 'aria-live': 'polite', 'aria-busy': 'true' });
+  const more = h('p', { class: 'muted' });
   const filters = h(
     'form',
     { class: 'filters card', role: 'search', 'aria-label': 'Filter the waitlist' },
@@ -379,6 +406,7 @@ export const waitlistView: View = (container, ctx) => {
     h('div', { class: 'page-head' }, h('h1', null, 'Waitlist'), addButton),
     filters,
     list,
+    more,
     importSlot,
   );
 
@@ -411,27 +439,28 @@ export const waitlistView: View = (container, ctx) => {
               h(
                 'tbody',
                 null,
-                rows.map((row) =>
+                rows.map((row, index) =>
                   h(
                     'tr',
-                    { 'data-patient': row.patientId, class: [!row.active && 'inactive'] },
-                    h('td', { class: 'rank' }, String(row.rank)),
+                    { 'data-patient': row.patientId, 'data-entry': row.entryId },
+                    // The API returns the list in rank order (the index it ranks offers by).
+                    h('td', { class: 'rank' }, String(index + 1)),
                     h(
                       'td',
                       null,
                       h(
                         'a',
                         { href: `#/patients/${encodeURIComponent(row.patientId)}`, class: 'patient-name' },
-                        row.displayName,
-                        row.familyName ? ` ${row.familyName}` : '',
+                        nameOf(row),
+                        row.patient?.familyName ? ` ${row.patient.familyName}` : '',
                       ),
                       row.urgent ? h('span', { class: 'badge state-urgent' }, 'Urgent') : null,
                       row.boostReason
                         ? h('small', { class: 'muted block' }, `Boost: ${row.boostReason}`)
                         : null,
                     ),
-                    h('td', { class: 'mono' }, maskPhone(row.phone)),
-                    h('td', null, stateBadge(row.consent === 'OPTED_IN' ? 'OPTED_IN' : 'OPTED_OUT')),
+                    h('td', { class: 'mono' }, maskPhone(row.patient?.phoneMasked)),
+                    h('td', null, stateBadge(row.patient?.consent ?? 'OPTED_IN')),
                     scoreCell(row),
                     h('td', null, preferencesText(row, reference)),
                     h('td', null, dateTime(row.currentAppointmentAt)),
@@ -439,12 +468,10 @@ export const waitlistView: View = (container, ctx) => {
                       'td',
                       { class: 'row-actions' },
                       button('Boost', () => boostDialog(row, ctx, refresh), {
-                        title: `Boost ${row.displayName}`,
+                        title: `Boost ${nameOf(row)}`,
                       }),
                       button('Edit', () => editDialog(row, reference, ctx, refresh)),
-                      row.active
-                        ? button('Deactivate', () => deactivateDialog(row, ctx, refresh), { kind: 'danger' })
-                        : null,
+                      button('Deactivate', () => deactivateDialog(row, ctx, refresh), { kind: 'danger' }),
                     ),
                   ),
                 ),
@@ -469,7 +496,9 @@ export const waitlistView: View = (container, ctx) => {
       providerType: providerType.value,
       locationId: location.value,
       urgent: urgent.value,
+      limit: 100,
     });
+    more.textContent = page.cursor ? 'Showing the first 100 in rank order; narrow with the filters.' : '';
     const json = JSON.stringify(page.items);
     if (json === last) return;
     last = json;
