@@ -175,9 +175,7 @@ export class App {
               'a',
               { href, class: ['nav-link', active && 'active'], 'aria-current': active ? 'page' : undefined },
               r.nav ?? '',
-              r.adminOnly && !isAdmin
-                ? h('span', { class: 'lock', 'aria-label': ' (admins only)' }, ' 🔒')
-                : null,
+              r.adminOnly && !isAdmin ? h('span', { class: 'lock' }, 'admins') : null,
             ),
           );
         }),

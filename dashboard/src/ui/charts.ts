@@ -88,6 +88,13 @@ export function barChart(
       svg('text', { x: x + 4, y: PAD.top + 10 }, m.label),
     );
   });
+  const empty = bars.every((b) => b.value === 0 && !b.total)
+    ? svg(
+        'text',
+        { class: 'chart-empty', x: PAD.left + plotW / 2, y: PAD.top + plotH / 2, 'text-anchor': 'middle' },
+        'No data in this range',
+      )
+    : null;
   return h(
     'figure',
     { class: 'chart' },
@@ -102,6 +109,7 @@ export function barChart(
       grid,
       drawn,
       markers,
+      empty,
     ),
     h('figcaption', null, options.caption),
   );

@@ -57,13 +57,14 @@ async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Pro
  */
 export const analyticsView: View = (container, ctx) => {
   const from = h('input', { type: 'date', name: 'from', value: todayInput(-13) });
-  const to = h('input', { type: 'date', name: 'to', value: todayInput() });
+  // Slots count by the day they start, and most are filled for the coming days: look a week ahead too.
+  const to = h('input', { type: 'date', name: 'to', value: todayInput(7) });
   const body = h('div', { 'aria-live': 'polite' });
   const filters = h(
     'form',
     { class: 'filters card', role: 'search', 'aria-label': 'Date range' },
     field('From', from),
-    field('To', to, `Up to ${MAX_DAYS} days`),
+    field('To', to, `Slot start dates; up to ${MAX_DAYS} days`),
   );
   mount(container, h('div', { class: 'page-head' }, h('h1', null, 'Analytics')), filters, body);
 

@@ -68,7 +68,13 @@ function batches(offers: OfferView[], messages: MessageView[]): HTMLElement[] {
     );
 }
 
-function slotCard(detail: SlotDetail, ref: Reference, ctx: ViewContext, refresh: () => void): HTMLElement {
+function slotCard(
+  detail: SlotDetail,
+  ref: Reference,
+  ctx: ViewContext,
+  refresh: () => void,
+  justFilled: boolean,
+): HTMLElement {
   const { slot } = detail;
   const provider = detail.provider?.displayName ?? ref.providerName(slot.providerId);
   const location = detail.location?.displayName ?? ref.locationName(slot.locationId);
@@ -123,7 +129,7 @@ function slotCard(detail: SlotDetail, ref: Reference, ctx: ViewContext, refresh:
   return h(
     'article',
     {
-      class: ['slot-card', `slot-${slot.status.toLowerCase()}`],
+      class: ['slot-card', `slot-${slot.status.toLowerCase()}`, justFilled && 'just-filled'],
       'aria-labelledby': titleId,
       'data-slot': slot.slotId,
     },
@@ -266,7 +272,8 @@ export const boardView: View = (container, ctx) => {
 
   let ref: Reference | undefined;
   let lastJson = '';
-  const seenFilled = new Set<string>();
+  /** When this screen first saw each slot FILLED: the flash plays for fills seen happening, not old ones. */
+  const seenFilled = new Map<string, number>();
   let firstRun = true;
   // Only the poll's own error is cleared by the poll's next success; an action's error stays up.
   let pollError = false;
@@ -293,7 +300,7 @@ export const boardView: View = (container, ctx) => {
       lastJson = json;
       for (const d of details) {
         if (d.slot.status === 'FILLED' && !seenFilled.has(d.slot.slotId)) {
-          seenFilled.add(d.slot.slotId);
+          seenFilled.set(d.slot.slotId, firstRun ? 0 : Date.now());
           if (!firstRun) ctx.notify.info(`Slot at ${time(d.slot.startAt)} is FILLED.`);
         }
       }
@@ -306,7 +313,15 @@ export const boardView: View = (container, ctx) => {
         grid,
         details.length === 0
           ? h('p', { class: 'empty card' }, 'No open slots. Log a cancellation to start filling it.')
-          : details.map((d) => slotCard(d, currentRef, ctx, () => void poller.refresh())),
+          : details.map((d) =>
+              slotCard(
+                d,
+                currentRef,
+                ctx,
+                () => void poller.refresh(),
+                Date.now() - (seenFilled.get(d.slot.slotId) ?? 0) < 8_000,
+              ),
+            ),
       );
       grid.setAttribute('aria-busy', 'false');
       // Re-rendering must not throw the keyboard user back to the top of the page.
