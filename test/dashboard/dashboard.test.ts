@@ -180,6 +180,12 @@ describe('dashboard in Chromium against the local stack', () => {
 
   it('logs a cancellation and watches the first batch of offers appear', async () => {
     const form = page.locator('form.log-form');
+    // A slot in the past: the API's 400 is shown in words, naming the field.
+    await form.getByLabel('Starts').fill('2020-01-01T10:00');
+    await form.getByRole('button', { name: 'Log cancellation' }).click();
+    await expect
+      .poll(() => form.locator('.form-error').textContent(), { timeout: 10_000 })
+      .toMatch(/startAt: must be in the future/);
     await form.getByLabel('Provider').selectOption('dr-lee');
     await form.getByLabel('Location').selectOption('main-st');
     await form.getByLabel('Starts').fill(tomorrowAtTen());
@@ -300,6 +306,10 @@ describe('dashboard in Chromium against the local stack', () => {
     await signIn('admin');
     await page.goto(`${stack.urls.gateway}/#/audit`);
     await expect.poll(() => page.locator('table tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The reveal a staff member did earlier is on the record, as are the boost and the EHR booking.
+    for (const action of ['patient.reveal-phone', 'entry.boost', 'slot.booked-in-ehr']) {
+      await page.getByRole('cell', { name: action, exact: true }).first().waitFor();
+    }
     await shot('11-audit-admin');
   });
 
@@ -328,6 +338,19 @@ describe('dashboard in Chromium against the local stack', () => {
       .toBe('new patient, typed before expiry');
     // The token never touched localStorage.
     await expect(page.evaluate(() => localStorage.length)).resolves.toBe(0);
+  });
+
+  it('polls every 5 s without piling up requests', async () => {
+    const seen: number[] = [];
+    const count = (request: { url(): string }) => {
+      if (request.url().includes('/admin/slots?status=OPEN')) seen.push(Date.now());
+    };
+    page.on('request', count);
+    await page.waitForTimeout(11_000);
+    page.off('request', count);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < seen.length; i++) expect((seen[i] ?? 0) - (seen[i - 1] ?? 0)).toBeGreaterThan(4_000);
   });
 
   it('was CSP-clean and error-free throughout, on a portrait tablet too', async () => {

@@ -15,7 +15,7 @@ export interface Bar {
 
 const W = 480;
 const H = 200;
-const PAD = { top: 12, right: 8, bottom: 40, left: 36 };
+const PAD = { top: 24, right: 8, bottom: 40, left: 36 };
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -79,13 +79,21 @@ export function barChart(
         : null,
     );
   });
-  const markers = (options.markers ?? []).map((m) => {
+  // Markers that land on the same spot (median = p90 with few fills) share one line and one label.
+  const merged: { at: number; label: string }[] = [];
+  for (const m of options.markers ?? []) {
+    const near = merged.find((x) => Math.abs(x.at - m.at) < 0.06);
+    if (near) near.label = `${near.label}, ${m.label}`;
+    else merged.push({ ...m });
+  }
+  const markers = merged.map((m) => {
     const x = PAD.left + m.at * plotW;
     return svg(
       'g',
       { class: 'marker' },
-      svg('line', { x1: x, x2: x, y1: PAD.top, y2: H - PAD.bottom }),
-      svg('text', { x: x + 4, y: PAD.top + 10 }, m.label),
+      svg('line', { x1: x, x2: x, y1: PAD.top - 4, y2: H - PAD.bottom }),
+      // Above the plot, so a full-height bar never hides it.
+      svg('text', { x, y: PAD.top - 8, 'text-anchor': m.at > 0.8 ? 'end' : 'start' }, m.label),
     );
   });
   const empty = bars.every((b) => b.value === 0 && !b.total)

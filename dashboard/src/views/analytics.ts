@@ -146,13 +146,12 @@ export const analyticsView: View = (container, ctx) => {
           h(
             'section',
             { class: 'card' },
-            h('h2', null, 'SMS per fill'),
+            h('h2', null, 'Texts sent'),
+            // Per-day "SMS per fill" would divide texts sent one day by slots starting another; the
+            // ratio for the range is the stat above, and this shows where the texts went.
             barChart(
-              perDay.map((m, i) => ({
-                label: (days[i] ?? '').slice(5),
-                value: Math.round((m.smsPerFill ?? 0) * 10) / 10,
-              })),
-              { caption: 'Texts sent per filled slot, per day (0 = no fills)' },
+              perDay.map((m, i) => ({ label: (days[i] ?? '').slice(5), value: m.smsSent })),
+              { caption: 'Texts sent per day' },
             ),
           ),
           h(

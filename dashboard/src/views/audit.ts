@@ -4,6 +4,24 @@ import { full, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
 
+const secondsFmt = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+function timeWithSeconds(iso: string): string {
+  return secondsFmt.format(new Date(iso));
+}
+
+/** Slots and patients open on their own pages; other records are shown by id. */
+function recordLink(a: AuditRecord): Node {
+  const label = `${a.recordType.toLowerCase()} ${a.recordId}`;
+  if (a.recordType === 'SLOT') return h('a', { href: `#/slots/${encodeURIComponent(a.recordId)}` }, label);
+  if (a.recordType === 'PATIENT')
+    return h('a', { href: `#/patients/${encodeURIComponent(a.recordId)}` }, label);
+  return document.createTextNode(label);
+}
+
 /** Admins only (the shell refuses staff before this renders; the API refuses them too with 403). */
 export const auditView: View = (container, ctx) => {
   const date = h('input', { type: 'date', name: 'date', value: todayInput() });
@@ -48,10 +66,10 @@ export const auditView: View = (container, ctx) => {
                     h(
                       'tr',
                       null,
-                      h('td', null, full(a.at)),
+                      h('td', null, h('time', { datetime: a.at, title: full(a.at) }, timeWithSeconds(a.at))),
                       h('td', null, a.actor.email ?? a.actor.sub),
                       h('td', null, a.action),
-                      h('td', { class: 'mono' }, `${a.recordType.toLowerCase()} ${a.recordId}`),
+                      h('td', { class: 'mono' }, recordLink(a)),
                       h(
                         'td',
                         null,

@@ -161,7 +161,8 @@ function slotCard(
           'div',
           { class: 'countdowns' },
           countdownEl(slot.startAt, 'Starts in'),
-          slot.holdExpiresAt && slot.phase === 'HOLDING'
+          // The hold runs from the moment a batch is texted, whether or not the phase has caught up.
+          slot.holdExpiresAt && Date.parse(slot.holdExpiresAt) > Date.now()
             ? countdownEl(slot.holdExpiresAt, `Batch ${slot.currentBatch} hold ends in`)
             : h(
                 'span',
