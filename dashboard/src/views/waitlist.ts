@@ -355,11 +355,7 @@ function importSection(ctx: ViewContext, done: () => void): HTMLElement {
             : null;
         mount(
           result,
-          h(
-            'p',
-            { class: 'form-error' },
-            `Nothing was imported: ${e instanceof Error ? e.message : String(e)}`,
-          ),
+          h('p', { class: 'form-error' }, `Import refused: ${e instanceof Error ? e.message : String(e)}`),
           rows,
         );
       });
