@@ -75,7 +75,7 @@ async function reply(from: string, body: string): Promise<void> {
 
 async function shot(name: string): Promise<void> {
   // Full-page shots of a scrolled page draw the sticky header mid-page: shoot from the top.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 }
 
