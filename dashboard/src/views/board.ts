@@ -1,0 +1,362 @@
+import { describeError, SessionExpiredError } from '../api/client.js';
+import { filledBy, last4, offerDelivery, offerName } from '../api/offers.js';
+import { loadReference, type Reference } from '../api/reference.js';
+import type { MessageView, OfferView, Page, SlotDetail, SlotView } from '../api/types.js';
+import { deliveryBadge, stateBadge } from '../ui/badges.js';
+import { formDialog } from '../ui/dialog.js';
+import { button, field, h, mount, option } from '../ui/dom.js';
+import { keepDraft } from '../ui/drafts.js';
+import { countdown, dateTime, time, todayInput } from '../ui/format.js';
+import { startPoller } from '../ui/poller.js';
+import type { View, ViewContext } from './view.js';
+
+/** Detail requests per refresh run in small groups: a busy morning must not fire 40 at once. */
+const DETAIL_CONCURRENCY = 4;
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Countdown text lives in [data-countdown] spans that a 1 s ticker updates without re-rendering. */
+function countdownEl(targetIso: string | undefined, label: string): HTMLElement {
+  return h(
+    'span',
+    { class: 'countdown' },
+    `${label} `,
+    h('strong', { 'data-countdown': targetIso ?? '' }, countdown(targetIso)),
+  );
+}
+
+function offerRow(offer: OfferView, messages: MessageView[]): HTMLElement {
+  const delivery = offerDelivery(offer, messages);
+  const digits = last4(offer.patient?.phoneMasked);
+  return h(
+    'li',
+    { class: ['offer', `offer-${offer.state.toLowerCase()}`], 'data-patient': offer.patientId },
+    h('span', { class: 'offer-name' }, offerName(offer)),
+    digits ? h('span', { class: 'muted mono' }, `••${digits}`) : h('span'),
+    stateBadge(offer.state),
+    deliveryBadge(delivery?.deliveryStatus ?? 'queued', delivery?.errorCode) ?? h('span'),
+  );
+}
+
+function batches(offers: OfferView[], messages: MessageView[]): HTMLElement[] {
+  const groups = new Map<number, OfferView[]>();
+  for (const offer of offers) groups.set(offer.batch, [...(groups.get(offer.batch) ?? []), offer]);
+  return [...groups.entries()]
+    .sort(([a], [b]) => b - a)
+    .map(([batch, list]) =>
+      h(
+        'section',
+        { class: 'batch', 'aria-label': `Batch ${batch}` },
+        h('h4', null, `Batch ${batch}`, h('span', { class: 'muted' }, ` · sent ${time(list[0]?.sentAt)}`)),
+        h(
+          'ul',
+          { class: 'offers' },
+          list.map((o) => offerRow(o, messages)),
+        ),
+      ),
+    );
+}
+
+function slotCard(
+  detail: SlotDetail,
+  ref: Reference,
+  ctx: ViewContext,
+  refresh: () => void,
+  justFilled: boolean,
+): HTMLElement {
+  const { slot } = detail;
+  const provider = detail.provider?.displayName ?? ref.providerName(slot.providerId);
+  const location = detail.location?.displayName ?? ref.locationName(slot.locationId);
+  const filled = slot.status === 'FILLED';
+  const winner = filledBy(detail);
+  const titleId = `slot-${slot.slotId}`;
+
+  const withdraw = () =>
+    void formDialog({
+      title: 'Withdraw this slot?',
+      body: h(
+        'p',
+        null,
+        `${dateTime(slot.startAt)} with ${provider}. Pending offers are cancelled and patients who reply are told the slot is gone.`,
+      ),
+      submitLabel: 'Withdraw slot',
+      danger: true,
+      onSubmit: async () => {
+        await ctx.api.send('POST', `/admin/slots/${encodeURIComponent(slot.slotId)}/withdraw`, {});
+        ctx.notify.info('Slot withdrawn.');
+        refresh();
+      },
+    });
+
+  const markBooked = async (target: HTMLButtonElement) => {
+    target.disabled = true;
+    try {
+      await ctx.api.send('POST', `/admin/slots/${encodeURIComponent(slot.slotId)}/booked`, {});
+      ctx.notify.info('Marked as booked in the EHR.');
+      refresh();
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) ctx.notify.error(describeError(error));
+      target.disabled = false;
+    }
+  };
+
+  const actions: HTMLElement[] = [];
+  if (slot.status === 'OPEN') {
+    actions.push(button('Withdraw', withdraw, { kind: 'danger' }));
+  }
+  if (filled && !slot.bookedInEhr) {
+    actions.push(
+      button('Mark booked in EHR', (e) => void markBooked(e.currentTarget as HTMLButtonElement), {
+        kind: 'primary',
+      }),
+    );
+  }
+  actions.push(
+    h('a', { class: 'btn btn-ghost', href: `#/slots/${encodeURIComponent(slot.slotId)}` }, 'Details'),
+  );
+
+  return h(
+    'article',
+    {
+      class: ['slot-card', `slot-${slot.status.toLowerCase()}`, justFilled && 'just-filled'],
+      'aria-labelledby': titleId,
+      'data-slot': slot.slotId,
+    },
+    h(
+      'header',
+      { class: 'slot-head' },
+      h('h3', { id: titleId }, dateTime(slot.startAt)),
+      stateBadge(slot.status),
+      h(
+        'p',
+        { class: 'slot-meta' },
+        `${provider} · ${location} · ${slot.visitType} · ${slot.durationMinutes} min`,
+      ),
+    ),
+    filled
+      ? h(
+          'div',
+          { class: 'filled-banner', role: 'status' },
+          h('span', { class: 'filled-word' }, 'FILLED'),
+          h('span', { class: 'filled-who' }, winner ? `by ${winner}` : ''),
+          h('span', { class: 'muted' }, slot.filledAt ? ` at ${time(slot.filledAt)}` : ''),
+          slot.bookedInEhr
+            ? h('span', { class: 'booked' }, `✓ Booked in EHR by ${slot.bookedInEhr.by}`)
+            : h('span', { class: 'todo' }, 'Book it in the EHR, then mark it here'),
+        )
+      : null,
+    slot.status === 'OPEN'
+      ? h(
+          'div',
+          { class: 'countdowns' },
+          countdownEl(slot.startAt, 'Starts in'),
+          // The hold runs from the moment a batch is texted, whether or not the phase has caught up.
+          slot.holdExpiresAt && Date.parse(slot.holdExpiresAt) > Date.now()
+            ? countdownEl(slot.holdExpiresAt, `Batch ${slot.currentBatch} hold ends in`)
+            : h(
+                'span',
+                { class: 'countdown muted' },
+                slot.phase === 'WAITING' ? 'Waiting to send' : titleCaseSafe(slot.phase),
+              ),
+        )
+      : null,
+    detail.offers.length > 0
+      ? batches(detail.offers, detail.messages)
+      : h('p', { class: 'muted' }, 'No offers sent yet.'),
+    h('div', { class: 'row actions' }, actions),
+  );
+}
+
+function titleCaseSafe(value: string): string {
+  return value.charAt(0) + value.slice(1).toLowerCase();
+}
+
+function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => void): HTMLElement {
+  const provider = h(
+    'select',
+    { name: 'providerId', required: true },
+    ref.providers.map((p) => option(p.providerId, `${p.displayName} (${p.providerType})`)),
+  );
+  const location = h(
+    'select',
+    { name: 'locationId', required: true },
+    ref.locations.map((l) => option(l.locationId, l.displayName)),
+  );
+  const start = h('input', { type: 'datetime-local', name: 'startAt', required: true });
+  const duration = h('input', {
+    type: 'number',
+    name: 'durationMinutes',
+    min: '5',
+    max: '480',
+    step: '5',
+    value: '30',
+    required: true,
+  });
+  const visitType = h('input', { name: 'visitType', required: true, maxlength: '60', value: 'follow-up' });
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const form = h(
+    'form',
+    { class: 'log-form card', 'aria-labelledby': 'log-title', novalidate: true },
+    h('h2', { id: 'log-title' }, 'Log a cancellation'),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Provider', provider),
+      field('Location', location),
+      field('Starts', start),
+      field('Minutes', duration),
+      field('Visit type', visitType),
+    ),
+    error,
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Log cancellation')),
+  );
+  const draft = keepDraft(form, 'log-cancellation');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    if (!form.reportValidity()) return;
+    const when = new Date(start.value);
+    if (Number.isNaN(when.getTime())) {
+      error.textContent = 'Starts: pick a date and time.';
+      return;
+    }
+    const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
+    if (submit) submit.disabled = true;
+    ctx.api
+      .send<SlotView>('POST', '/admin/slots', {
+        providerId: provider.value,
+        locationId: location.value,
+        startAt: when.toISOString(),
+        durationMinutes: Number(duration.value),
+        visitType: visitType.value.trim(),
+      })
+      .then(() => {
+        draft.clear();
+        start.value = '';
+        ctx.notify.info('Cancellation logged. Offers go out in a moment.');
+        refresh();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof SessionExpiredError)) error.textContent = describeError(e);
+      })
+      .finally(() => {
+        if (submit) submit.disabled = false;
+      });
+  });
+  return form;
+}
+
+export const boardView: View = (container, ctx) => {
+  const grid = h('div', { class: 'slot-grid', 'aria-live': 'polite', 'aria-busy': 'true' });
+  const formSlot = h('div');
+  mount(
+    container,
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', null, 'Live board'),
+      h('p', { class: 'muted' }, 'Open slots and today’s fills. Refreshes every 5 seconds.'),
+    ),
+    h('div', { class: 'board-layout' }, h('div', { class: 'board-slots' }, grid), formSlot),
+  );
+
+  let ref: Reference | undefined;
+  let lastJson = '';
+  /** When this screen first saw each slot FILLED: the flash plays for fills seen happening, not old ones. */
+  const seenFilled = new Map<string, number>();
+  let firstRun = true;
+  // Only the poll's own error is cleared by the poll's next success; an action's error stays up.
+  let pollError = false;
+
+  const poller = startPoller(
+    async () => {
+      ref ??= await loadReference(ctx.api);
+      if (formSlot.childElementCount === 0)
+        mount(
+          formSlot,
+          logCancellationForm(ref, ctx, () => void poller.refresh()),
+        );
+      const [open, filled] = await Promise.all([
+        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'OPEN', limit: 100 }),
+        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'FILLED', from: todayInput(), limit: 100 }),
+      ]);
+      const slots = [...open.items, ...filled.items].sort((a, b) => a.startAt.localeCompare(b.startAt));
+      const details = await mapLimited(slots, DETAIL_CONCURRENCY, (s) =>
+        ctx.api.get<SlotDetail>(`/admin/slots/${encodeURIComponent(s.slotId)}`),
+      );
+      const json = JSON.stringify(details);
+      // Unchanged data: leave the DOM (and the keyboard focus in it) alone.
+      if (json === lastJson) return;
+      lastJson = json;
+      for (const d of details) {
+        if (d.slot.status === 'FILLED' && !seenFilled.has(d.slot.slotId)) {
+          seenFilled.set(d.slot.slotId, firstRun ? 0 : Date.now());
+          if (!firstRun) ctx.notify.info(`Slot at ${time(d.slot.startAt)} is FILLED.`);
+        }
+      }
+      firstRun = false;
+      const focusedSlot = (document.activeElement?.closest('[data-slot]') as HTMLElement | null)?.dataset
+        .slot;
+      const focusedText = document.activeElement?.textContent;
+      const currentRef = ref;
+      mount(
+        grid,
+        details.length === 0
+          ? h('p', { class: 'empty card' }, 'No open slots. Log a cancellation to start filling it.')
+          : details.map((d) =>
+              slotCard(
+                d,
+                currentRef,
+                ctx,
+                () => void poller.refresh(),
+                Date.now() - (seenFilled.get(d.slot.slotId) ?? 0) < 8_000,
+              ),
+            ),
+      );
+      grid.setAttribute('aria-busy', 'false');
+      // Re-rendering must not throw the keyboard user back to the top of the page.
+      if (focusedSlot) {
+        const card = grid.querySelector(`[data-slot="${CSS.escape(focusedSlot)}"]`);
+        const again = Array.from(card?.querySelectorAll<HTMLElement>('button, a') ?? []).find(
+          (el) => el.textContent === focusedText,
+        );
+        again?.focus();
+      }
+    },
+    {
+      onSuccess: () => {
+        if (pollError) ctx.notify.clear();
+        pollError = false;
+        ctx.notify.freshness(`Updated ${time(new Date().toISOString())}`, false);
+      },
+      onError: (error, retryIn) => {
+        if (error instanceof SessionExpiredError) return;
+        pollError = true;
+        ctx.notify.error(describeError(error));
+        ctx.notify.freshness(`Retrying in ${Math.round(retryIn / 1000)} s`, true);
+      },
+    },
+  );
+
+  const ticker = setInterval(() => {
+    for (const el of container.querySelectorAll<HTMLElement>('[data-countdown]')) {
+      el.textContent = countdown(el.dataset.countdown || undefined);
+    }
+  }, 1000);
+
+  return () => {
+    poller.stop();
+    clearInterval(ticker);
+  };
+};

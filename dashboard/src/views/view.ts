@@ -1,0 +1,23 @@
+import type { ApiClient } from '../api/client.js';
+import type { Role } from '../api/types.js';
+
+export interface Notifier {
+  /** A persistent, readable problem (role=alert). */
+  error(message: string): void;
+  /** A short confirmation (role=status). */
+  info(message: string): void;
+  clear(): void;
+  /** The "updated at / retrying in" line for the polling views. */
+  freshness(text: string, stale: boolean): void;
+}
+
+export interface ViewContext {
+  api: ApiClient;
+  roles: Role[];
+  userName: string;
+  notify: Notifier;
+  navigate(hash: string): void;
+}
+
+/** A view renders into its container and returns its cleanup (stop polling, drop timers). */
+export type View = (container: HTMLElement, ctx: ViewContext, params: Record<string, string>) => () => void;
