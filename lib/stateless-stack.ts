@@ -182,12 +182,16 @@ export class StatelessStack extends Stack {
 
     dashboard.deployContent(
       {
-        apiBaseUrl: dashboard.url,
-        region: this.region,
-        userPoolId: staff.userPool.userPoolId,
-        userPoolClientId: client.userPoolClientId,
-        authDomain: authBaseUrl,
-        redirectUri: `${dashboard.url}/`,
+        // The dashboard reads this at start-up (dashboard/src/config.ts). CloudFront forwards /admin/* to
+        // the API, so the API is the dashboard's own origin: apiUrl stays empty.
+        apiUrl: '',
+        auth: {
+          mode: 'cognito',
+          authority: `https://cognito-idp.${this.region}.amazonaws.com/${staff.userPool.userPoolId}`,
+          clientId: client.userPoolClientId,
+          redirectUri: `${dashboard.url}/`,
+          domain: authBaseUrl,
+        },
         staffGroup: STAFF_GROUPS.staff,
         adminGroup: STAFF_GROUPS.admin,
       },

@@ -34,7 +34,9 @@ try {
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: { code?: string } }).cause?.code;
   if (code === 'ECONNREFUSED' || String(error).includes('ECONNREFUSED')) {
-    console.error(`No DynamoDB at ${endpoint}. Start the local stack first (npm start), or set AWS_ENDPOINT_URL_DYNAMODB.`);
+    console.error(
+      `No DynamoDB at ${endpoint}. Start the local stack first (npm start), or set AWS_ENDPOINT_URL_DYNAMODB.`,
+    );
   } else {
     console.error(error);
   }

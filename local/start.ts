@@ -71,7 +71,9 @@ Current PUBLIC_API_URL: ${publicApi}`);
 /** A first run at night would otherwise look broken: offers wait for the contact window, on purpose. */
 async function explainQuietHours(env: Record<string, string>): Promise<void> {
   const { parseConfig } = await import('../shared/config.js');
-  const { isWithinContactWindow, nextContactWindowOpening } = await import('../shared/domain/contact-window.js');
+  const { isWithinContactWindow, nextContactWindowOpening } = await import(
+    '../shared/domain/contact-window.js'
+  );
   const config = parseConfig(env);
   const window = { start: config.CONTACT_HOURS_START, end: config.CONTACT_HOURS_END };
   const now = new Date().toISOString();

@@ -64,8 +64,9 @@ export class DashboardHosting extends Construct {
       "img-src 'self' data:",
       "font-src 'self'",
       "manifest-src 'self'",
-      // The SPA exchanges the authorization code and refreshes tokens with fetch to the hosted domain.
-      `connect-src 'self' ${props.authBaseUrl}`,
+      // The SPA exchanges the authorization code and refreshes tokens with fetch to the hosted domain, and
+      // oidc-client-ts reads the user pool's discovery document and keys from cognito-idp.
+      `connect-src 'self' ${props.authBaseUrl} https://cognito-idp.${Stack.of(this).region}.amazonaws.com`,
       `form-action 'self' ${props.authBaseUrl}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",
@@ -206,7 +207,7 @@ export class DashboardHosting extends Construct {
    * scoping in the CDK construct).
    */
   deployContent(
-    runtimeConfig: Record<string, string>,
+    runtimeConfig: Record<string, unknown>,
     options: { logKey: kms.IKey; logRetentionDays: number },
   ): void {
     // One role and one encrypted log group for the shared deployment handler (a singleton function), so

@@ -397,16 +397,22 @@ describe('stateless stack: dashboard hosting', () => {
       SourceMarkers: Record<string, unknown>[];
     };
     const assetDir = join(synth.outdir, `asset.${props.SourceObjectKeys[0]?.replace(/\.zip$/, '')}`);
-    const config = JSON.parse(readFileSync(join(assetDir, 'config.json'), 'utf8')) as Record<string, string>;
+    const config = JSON.parse(readFileSync(join(assetDir, 'config.json'), 'utf8')) as {
+      apiUrl: string;
+      auth: Record<string, string>;
+    };
     const markers = props.SourceMarkers[0] ?? {};
-    const resolved = (key: string) =>
-      JSON.stringify(markers[config[key]?.match(/<<marker:[^>]+>>/)?.[0] ?? '']);
-    expect(resolved('userPoolId')).toContain('UserPool');
-    expect(resolved('userPoolClientId')).toBe(
+    const resolved = (value: string | undefined) =>
+      (value?.match(/<<marker:[^>]+>>/g) ?? []).map((marker) => JSON.stringify(markers[marker])).join(' ');
+    // The shape dashboard/src/config.ts parses: same-origin API, Cognito code + PKCE settings.
+    expect(config.apiUrl).toBe('');
+    expect(config.auth.mode).toBe('cognito');
+    expect(resolved(config.auth.authority)).toContain('UserPool');
+    expect(resolved(config.auth.clientId)).toBe(
       JSON.stringify({ Ref: logicalId(synth.stateless.node.findChild('DashboardClient') as never) }),
     );
-    expect(resolved('apiBaseUrl')).toContain('DashboardDistribution');
-    expect(resolved('authDomain')).toContain('HostedDomain');
+    expect(resolved(config.auth.redirectUri)).toContain('DashboardDistribution');
+    expect(resolved(config.auth.domain)).toContain('HostedDomain');
   });
 });
 
