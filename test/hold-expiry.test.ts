@@ -35,4 +35,27 @@ describe('duplicate hold-expiry deliveries', () => {
     await clinic.engine.startBatch(event);
     expect(clinic.sms.sent).toHaveLength(6);
   });
+
+  it('finishes a batch whose sender died mid-way once its lease has run out, texting only who was missed', async () => {
+    const clinic = await makeClinic();
+    const patients = await Promise.all([0, 1, 2].map((i) => clinic.addPatient({ boost: 10 - i })));
+    const stuck = patients[1];
+    if (!stuck) throw new Error('fixture');
+    clinic.sms.hangFor.add(stuck.phone);
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    void clinic.engine.startBatch({ slotId: slot.slotId, batch: 1 }); // this sender "dies" on one send
+    for (let i = 0; i < 100 && clinic.sms.sent.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(clinic.sms.sent).toHaveLength(2);
+    expect((await clinic.store.getSlot(slot.slotId))?.phase).toBe('SENDING');
+
+    // A redelivery inside the lease does nothing; after it, the batch is finished.
+    clinic.sms.hangFor.clear();
+    await clinic.engine.startBatch({ slotId: slot.slotId, batch: 1 });
+    expect(clinic.sms.sent).toHaveLength(2);
+    clinic.setNow(new Date(clinic.clock().getTime() + 3 * 60_000).toISOString());
+    await clinic.engine.startBatch({ slotId: slot.slotId, batch: 1 });
+    expect(clinic.sms.sent.map((m) => m.to)).toEqual(expect.arrayContaining([stuck.phone]));
+    expect(clinic.sms.sent).toHaveLength(3);
+    expect((await clinic.store.getSlot(slot.slotId))?.phase).toBe('HOLDING');
+  });
 });

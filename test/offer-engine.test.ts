@@ -230,4 +230,20 @@ describe('offer engine on DynamoDB Local', () => {
     });
     expect(clinic.sms.sent.map((m) => m.to)).toEqual([mobile.phone]);
   });
+
+  it('stops at the hourly send cap and resumes the same batch next hour instead of failing offers', async () => {
+    const clinic = await makeClinic({ SEND_CAP: '2' });
+    await Promise.all([0, 1, 2].map((i) => clinic.addPatient({ boost: 10 - i })));
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    expect(clinic.sms.sent).toHaveLength(2);
+    const offers = await clinic.store.listOffers(slot.slotId);
+    expect(offers.map((o) => o.state)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+    expect(offers.filter((o) => o.notifiedAt)).toHaveLength(2);
+    expect(await clinic.store.getSlot(slot.slotId)).toMatchObject({ currentBatch: 1, phase: 'SENDING' });
+    await clinic.advance(60); // the next hour: the batch resumes and texts the third patient
+    expect(clinic.sms.sent).toHaveLength(3);
+    expect((await clinic.store.listOffers(slot.slotId)).every((o) => o.notifiedAt)).toBe(true);
+    expect((await clinic.store.getSlot(slot.slotId))?.phase).toBe('HOLDING');
+  });
 });

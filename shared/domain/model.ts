@@ -87,6 +87,8 @@ export interface Slot {
   /** SENDING while a batch is being chosen and texted; HOLDING while its hold runs. */
   phase: 'WAITING' | 'SENDING' | 'HOLDING' | 'DONE';
   holdExpiresAt?: string;
+  /** While SENDING: until when the current sender owns the batch; after it, another may finish it. */
+  leaseUntil?: string;
   /** Patients ever offered this slot (never offered it twice). */
   offeredPatientIds: string[];
   filledByPatientId?: string;

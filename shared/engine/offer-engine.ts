@@ -154,6 +154,20 @@ export class OfferEngine {
       const now = this.now();
       const slot = await store.getSlot(event.slotId);
       if (slot?.status !== 'OPEN') return;
+      if (slot.phase === 'SENDING' && slot.currentBatch === batch - 1) {
+        // The previous batch never finished texting (a crash, or the clinic's hourly cap). While its
+        // sender's lease runs, come back after it; once it has run out, finish that batch first.
+        if (slot.leaseUntil && slot.leaseUntil >= now) {
+          const after = new Date(Date.parse(slot.leaseUntil) + 5_000).toISOString();
+          await this.deps.scheduler.scheduleOnce({
+            name: `${holdScheduleName(slot.slotId, batch)}-after${after.replace(/[^0-9]/g, '').slice(0, 14)}`,
+            at: after,
+            event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
+          });
+          return;
+        }
+        batch -= 1;
+      }
       if (slot.currentBatch !== batch - 1 && !(slot.currentBatch === batch && slot.phase === 'SENDING')) {
         this.log('batch.stale', { slotId: slot.slotId, batch, currentBatch: slot.currentBatch });
         return;

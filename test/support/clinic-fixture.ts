@@ -4,6 +4,7 @@ import { ulid } from 'ulid';
 import { DynamoOfferStore } from '../../shared/adapters/dynamo/dynamo-offer-store.js';
 import { WaitlistStore } from '../../shared/adapters/dynamo/waitlist-store.js';
 import { InProcessScheduler } from '../../shared/adapters/scheduler/in-process-scheduler.js';
+import { InMemorySendBudget, withSendCap } from '../../shared/adapters/twilio/send-cap.js';
 import { type OfferPolicy, offerPolicyFrom, parseConfig } from '../../shared/config.js';
 import type { Patient, Provider, WaitlistEntry, WaitlistPreferences } from '../../shared/domain/model.js';
 import { SmsConversation } from '../../shared/engine/conversation.js';
@@ -37,7 +38,7 @@ export async function makeClinicOn(
 ) {
   let now = new Date(TUESDAY_10AM);
   const clock = () => new Date(now);
-  const { ADVANCE_MODE: _mode, ...settings } = overrides;
+  const { ADVANCE_MODE: _mode, SEND_CAP: sendCap, ...settings } = overrides;
   const config = parseConfig({ TABLE_NAME: table.tableName, CLINIC_NAME: 'Lakeside', ...settings });
   const policy: OfferPolicy = offerPolicyFrom(config);
   const store = new DynamoOfferStore(table.doc, table.tableName);
@@ -46,10 +47,12 @@ export async function makeClinicOn(
   const sms = new RecordingSms();
   const advanceMode = overrides.ADVANCE_MODE === 'handoff' ? 'handoff' : 'inline';
   const alerts: Array<{ slotId: string; batch: number }> = [];
+  // SEND_CAP wraps the recording port in the clinic's hourly cap, as production wraps Twilio.
+  const engineSms = sendCap ? withSendCap(sms, new InMemorySendBudget(Number(sendCap)), clock) : sms;
   const engine = new OfferEngine({
     store,
     scheduler,
-    sms,
+    sms: engineSms,
     clock,
     policy,
     advanceMode,

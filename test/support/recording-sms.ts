@@ -4,9 +4,12 @@ import type { OutboundSms, SmsPort, SmsReceipt } from '../../shared/ports.js';
 export class RecordingSms implements SmsPort {
   readonly sent: OutboundSms[] = [];
   failFor = new Map<string, Error>();
+  /** Sends to these numbers never return, like a function that dies mid-batch. */
+  hangFor = new Set<string>();
   private counter = 0;
 
   async send(message: OutboundSms): Promise<SmsReceipt> {
+    if (this.hangFor.has(message.to)) return new Promise<SmsReceipt>(() => {});
     const failure = this.failFor.get(message.to);
     if (failure) throw failure;
     this.sent.push(message);

@@ -59,7 +59,7 @@ function epochSecondsAfterDays(iso: string, days: number): number {
 /** Slot items keep `offered` as a string set and `claimable` as a map; the domain sees arrays. */
 function toSlot(item: Item | undefined): Slot | undefined {
   if (!item) return undefined;
-  const { offered, claimable: _claimable, leaseUntil: _lease, ...rest } = strip<Item>(item) ?? {};
+  const { offered, claimable: _claimable, ...rest } = strip<Item>(item) ?? {};
   const offeredIds = offered instanceof Set ? [...(offered as Set<string>)] : [];
   return { ...(rest as unknown as Slot), offeredPatientIds: offeredIds.sort() };
 }
@@ -288,7 +288,8 @@ export class DynamoOfferStore implements OfferStore {
             new UpdateCommand({
               TableName: this.tableName,
               Key: keys.slot(slotId),
-              UpdateExpression: 'SET leaseUntil = :lease',
+              // The resumed batch gets a fresh hold: its last patients are only being texted now.
+              UpdateExpression: 'SET leaseUntil = :lease, holdExpiresAt = :hold',
               ConditionExpression: '#status = :open AND currentBatch = :batch AND leaseUntil = :oldLease',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
@@ -296,6 +297,7 @@ export class DynamoOfferStore implements OfferStore {
                 ':batch': batch,
                 ':oldLease': old.leaseUntil,
                 ':lease': leaseUntil,
+                ':hold': holdExpiresAt,
               },
               ReturnValues: 'ALL_NEW',
             }),
