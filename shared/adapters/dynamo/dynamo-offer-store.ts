@@ -115,6 +115,22 @@ export class DynamoOfferStore implements OfferStore {
     return (this.doc.send as (c: object) => Promise<T>).call(this.doc, command);
   }
 
+  /**
+   * An UpdateItem whose condition may legitimately fail (someone else got there first, the item is
+   * gone): true when it applied, false when the condition said no. Every other error propagates.
+   */
+  private async updateIfStill(
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
+  ): Promise<boolean> {
+    try {
+      await this.send(new UpdateCommand({ ...input, TableName: this.tableName }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
     const out = await this.send<{ Item?: Item }>(
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
@@ -176,28 +192,21 @@ export class DynamoOfferStore implements OfferStore {
       if (!entry) continue;
       const score = scoreEntry(entry, now, zone);
       const changeAt = nextScoreChangeAt(entry, now, zone);
-      try {
-        await this.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: changeAt
-              ? 'SET gsi1sk = :rank, score = :score, gsi2sk = :due'
-              : 'SET gsi1sk = :rank, score = :score REMOVE gsi2pk, gsi2sk',
-            // Only re-rank what is still indexed: a deactivated entry must not re-enter the index.
-            ConditionExpression: 'attribute_exists(gsi1pk) AND gsi2sk = :seen',
-            ExpressionAttributeValues: {
-              ':rank': rankKey(score.total, entry.joinedAt, entry.entryId),
-              ':score': score.total,
-              ':seen': item.gsi2sk,
-              ...(changeAt ? { ':due': indexKeys.rescoreDue(changeAt, entry.entryId).gsi2sk } : {}),
-            },
-          }),
-        );
-        count++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      const applied = await this.updateIfStill({
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: changeAt
+          ? 'SET gsi1sk = :rank, score = :score, gsi2sk = :due'
+          : 'SET gsi1sk = :rank, score = :score REMOVE gsi2pk, gsi2sk',
+        // Only re-rank what is still indexed: a deactivated entry must not re-enter the index.
+        ConditionExpression: 'attribute_exists(gsi1pk) AND gsi2sk = :seen',
+        ExpressionAttributeValues: {
+          ':rank': rankKey(score.total, entry.joinedAt, entry.entryId),
+          ':score': score.total,
+          ':seen': item.gsi2sk,
+          ...(changeAt ? { ':due': indexKeys.rescoreDue(changeAt, entry.entryId).gsi2sk } : {}),
+        },
+      });
+      if (applied) count++;
     }
     return count;
   }
@@ -312,25 +321,18 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   async finishBatchSending(slotId: string, batch: number): Promise<void> {
-    try {
-      await this.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.slot(slotId),
-          UpdateExpression: 'SET phase = :holding REMOVE leaseUntil',
-          ConditionExpression: '#status = :open AND currentBatch = :batch AND phase = :sending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':holding': 'HOLDING',
-            ':sending': 'SENDING',
-            ':open': 'OPEN',
-            ':batch': batch,
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.updateIfStill({
+      Key: keys.slot(slotId),
+      UpdateExpression: 'SET phase = :holding REMOVE leaseUntil',
+      ConditionExpression: '#status = :open AND currentBatch = :batch AND phase = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':holding': 'HOLDING',
+        ':sending': 'SENDING',
+        ':open': 'OPEN',
+        ':batch': batch,
+      },
+    });
   }
 
   async createOffer(input: {
@@ -422,19 +424,12 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   private async removeClaimable(slotId: string, patientId: string): Promise<void> {
-    try {
-      await this.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.slot(slotId),
-          UpdateExpression: 'REMOVE claimable.#p',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#p': patientId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.updateIfStill({
+      Key: keys.slot(slotId),
+      UpdateExpression: 'REMOVE claimable.#p',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#p': patientId },
+    });
   }
 
   async markOfferNotified(slotId: string, patientId: string, at: string): Promise<void> {
@@ -477,37 +472,21 @@ export class DynamoOfferStore implements OfferStore {
   }): Promise<boolean> {
     const { slotId, patientId, from, to, now, reason } = input;
     // Free the patient first: if we crash after this, the offer is still in `from` and a retry finishes.
-    try {
-      await this.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.patient(patientId),
-          UpdateExpression: 'REMOVE liveOfferSlotId',
-          ConditionExpression: 'liveOfferSlotId = :s',
-          ExpressionAttributeValues: { ':s': slotId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    await this.updateIfStill({
+      Key: keys.patient(patientId),
+      UpdateExpression: 'REMOVE liveOfferSlotId',
+      ConditionExpression: 'liveOfferSlotId = :s',
+      ExpressionAttributeValues: { ':s': slotId },
+    });
     if (to !== 'EXPIRED' && to !== 'ACCEPTED') await this.removeClaimable(slotId, patientId);
     const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
-    try {
-      await this.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.offer(slotId, patientId),
-          UpdateExpression: 'SET #state = :to, respondedAt = :now, closedReason = :reason',
-          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})`,
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ...fromValues, ':to': to, ':now': now, ':reason': reason },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.updateIfStill({
+      Key: keys.offer(slotId, patientId),
+      UpdateExpression: 'SET #state = :to, respondedAt = :now, closedReason = :reason',
+      ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})`,
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ...fromValues, ':to': to, ':now': now, ':reason': reason },
+    });
   }
 
   async claimSlot(slotId: string, patientId: string, now: string): Promise<ClaimResult> {
@@ -683,21 +662,12 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   async markUnknownReplyHelped(slotId: string, patientId: string): Promise<boolean> {
-    try {
-      await this.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.offer(slotId, patientId),
-          UpdateExpression: 'SET unknownReplyHelped = :true',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unknownReplyHelped)',
-          ExpressionAttributeValues: { ':true': true },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.updateIfStill({
+      Key: keys.offer(slotId, patientId),
+      UpdateExpression: 'SET unknownReplyHelped = :true',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(unknownReplyHelped)',
+      ExpressionAttributeValues: { ':true': true },
+    });
   }
 
   async reserveInbound(
