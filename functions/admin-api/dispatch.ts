@@ -77,16 +77,20 @@ function readCsvBody(event: AdminEvent): string {
   return rawBody(event);
 }
 
+/** Parses one part of the request; `failed` is set on any failure, whatever the field names were. */
 function parsePart(
   schema: z.ZodType | undefined,
   input: unknown,
   prefix: string,
-  fields: Record<string, string>,
+  problems: { fields: Record<string, string>; failed: boolean },
 ) {
   if (!schema) return undefined;
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  Object.assign(fields, issuesToFields(result.error.issues, input, prefix));
+  problems.failed = true;
+  for (const [name, message] of Object.entries(issuesToFields(result.error.issues, input, prefix))) {
+    problems.fields[name] = message;
+  }
   return undefined;
 }
 
@@ -110,19 +114,19 @@ export async function dispatch(event: AdminEvent, handlers: RouteHandlers): Prom
     throw new HttpError(403, 'FORBIDDEN', `this action needs the ${route.role} role`);
   }
 
-  const fields: Record<string, string> = {};
+  const problems = { fields: Object.create(null) as Record<string, string>, failed: false };
   const spec = route as {
     params?: z.ZodType;
     query?: z.ZodType;
     body?: z.ZodType;
     bodyType?: 'json' | 'csv';
   };
-  const params = parsePart(spec.params, match.params, '', fields);
-  const query = parsePart(spec.query, event.queryStringParameters ?? {}, '', fields);
+  const params = parsePart(spec.params, match.params, '', problems);
+  const query = parsePart(spec.query, event.queryStringParameters ?? {}, '', problems);
   let body: unknown;
   if (spec.bodyType === 'csv') body = readCsvBody(event);
-  else if (spec.body) body = parsePart(spec.body, readJsonBody(event), '', fields);
-  if (Object.keys(fields).length > 0) throw validationFailure(fields);
+  else if (spec.body) body = parsePart(spec.body, readJsonBody(event), '', problems);
+  if (problems.failed) throw validationFailure({ ...problems.fields });
 
   const handler = handlers[route.id as RouteId] as (input: unknown, actor: Actor) => Promise<unknown>;
   const result = await handler({ params, query, body }, actor);

@@ -118,7 +118,8 @@ export function issuesToFields(
   input: unknown,
   prefix = '',
 ): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // No prototype: a field literally named "__proto__" must be recorded like any other, not swallowed.
+  const fields: Record<string, string> = Object.create(null);
   for (const issue of issues) {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {

@@ -211,6 +211,18 @@ describe('bad input on every route', () => {
             body: JSON.stringify(wrong),
           });
         }
+        // A "__proto__" key is an own property of parsed JSON: it must be refused like any unknown field,
+        // not vanish into an object's prototype and let the request through.
+        const validJson = valid && typeof valid === 'object' ? JSON.stringify(valid).slice(1, -1) : '';
+        for (const key of ['__proto__', 'constructor']) {
+          cases.push({
+            label: `${name} with a ${key} key`,
+            method: route.method,
+            path: pathOf(route),
+            body: `{"${key}":{"polluted":1}${validJson ? `,${validJson}` : ''}}`,
+            expect: [400],
+          });
+        }
         cases.push({
           label: `${name} broken JSON`,
           method: route.method,
