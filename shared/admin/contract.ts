@@ -322,7 +322,8 @@ export const IMPORT_COLUMNS = [
   'notes',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['phone', 'display_name'] as const;
-export const MAX_IMPORT_ROWS = 2_000;
+/** Rows per CSV import: sized so a whole file is written (or undone) well inside the 25 s Lambda timeout. */
+export const MAX_IMPORT_ROWS = 1_000;
 
 // ---------------------------------------------------------------------------------------------------
 // Responses

@@ -263,6 +263,39 @@ describe('CSV import and export', () => {
     expect(await app.countItems()).toBe(before);
   });
 
+  it('undoes a whole import when a write fails part-way (a phone registered by someone else meanwhile)', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `312-555-${String(7000 + i)},Row${i},,,,,,,,,,`);
+    const before = await app.countItems();
+    // Another desk registers the last row's phone while the import is writing: real concurrency.
+    const { WaitlistStore } = await import('../../shared/adapters/dynamo/waitlist-store.js');
+    const desk = new WaitlistStore(app.table.doc, app.table.tableName, 'America/Chicago');
+    const [reply, other] = await Promise.allSettled([
+      postCsv(csv(rows)),
+      new Promise((r) => setTimeout(r, 30)).then(() =>
+        desk.createPatient({
+          patientId: 'other-desk',
+          phone: '+13125557119',
+          displayName: 'Other',
+          consent: 'OPTED_IN',
+          recentOfferTimes: [],
+          createdAt: new Date().toISOString(),
+        }),
+      ),
+    ]);
+    const importReply = reply.status === 'fulfilled' ? reply.value : undefined;
+    const added = (await app.countItems()) - before;
+    if (other.status === 'fulfilled') {
+      // The other desk won the phone: the import failed and left nothing of its own behind.
+      expect(importReply?.status, importReply?.text).toBe(409);
+      // Only the other desk's patient and phone pointer remain, plus the audit record of the undo.
+      expect(added).toBe(3);
+    } else {
+      // The import won the phone first: it is complete, and the other desk was refused.
+      expect(importReply?.status, importReply?.text).toBe(201);
+      expect(importReply?.body).toEqual({ imported: 120 });
+    }
+  });
+
   it('refuses a file that is not CSV, clearly', async () => {
     const before = await app.countItems();
     const json = await postCsv('{"phone":"3125550000"}', 'application/json');

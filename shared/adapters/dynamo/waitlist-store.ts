@@ -138,6 +138,32 @@ export class WaitlistStore {
     }
   }
 
+  /**
+   * Removes everything `enrollPatient` wrote for a patient (profile, phone pointer, consent records,
+   * entries). Only for undoing a failed bulk import: the patient never existed for anyone else.
+   */
+  async removeEnrollment(patientId: string, phone: string): Promise<void> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.patient(patientId).pk },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      }),
+    );
+    const itemKeys = [...(out.Items ?? []).map((i) => ({ pk: i.pk, sk: i.sk })), keys.phone(phone)];
+    for (let i = 0; i < itemKeys.length; i += 25) {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: itemKeys
+            .slice(i, i + 25)
+            .map((Key) => ({ Delete: { TableName: this.tableName, Key } })),
+        }),
+      );
+    }
+  }
+
   /** Adds (or replaces) a waitlist entry, indexed by its current score. */
   async putEntry(entry: WaitlistEntry, patient: Pick<Patient, 'consent'>, now: string): Promise<void> {
     await this.doc.send(
