@@ -12,7 +12,10 @@ describe('duplicate hold-expiry deliveries', () => {
     await clinic.advance(7, 3);
     expect(clinic.sms.sent).toHaveLength(6);
     expect(await clinic.store.getSlot(slot.slotId)).toMatchObject({ currentBatch: 2, phase: 'HOLDING' });
-    expect(clinic.scheduler.pending().map((s) => s.name)).toEqual([holdScheduleName(slot.slotId, 3)]);
+    const held = await clinic.store.getSlot(slot.slotId);
+    expect(clinic.scheduler.pending().map((s) => s.name)).toEqual([
+      holdScheduleName(slot.slotId, 3, held?.holdExpiresAt),
+    ]);
   });
 
   it('advances the slot once when three deliveries arrive at the same moment', async () => {

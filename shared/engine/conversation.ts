@@ -65,6 +65,7 @@ export class SmsConversation {
     if (reservation.previousReply !== undefined) {
       return { reply: reservation.previousReply || undefined, intent: 'DUPLICATE', outcome: 'REPLAYED' };
     }
+    if (reservation.inFlight) return { intent: 'DUPLICATE', outcome: 'IN_FLIGHT' };
     const patientId = await store.findPatientIdByPhone(sms.from);
     const patient = patientId ? await store.getPatient(patientId) : undefined;
     const slotId = patient?.liveOfferSlotId ?? patient?.lastOfferSlotId;

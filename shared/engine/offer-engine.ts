@@ -84,9 +84,22 @@ const RESCORE_PER_BATCH = 200;
 const PARALLEL_WRITES = 10;
 /** SmsSendError code of the clinic's own hourly send cap (see withSendCap). */
 const RATE_CAP_CODE = 'RATE_CAP';
+/** When a batch could not be texted for a reason not about the patients, try again this much later. */
+const SEND_RETRY_MS = 5 * 60_000;
+/** A claim this close to a new offer may have raced it (the winner's bookkeeping runs after the win). */
+const RACE_WINDOW_MS = 60_000;
 
-export function holdScheduleName(slotId: string, batch: number): string {
-  return `slot-${slotId}-b${batch}`;
+/** Compact UTC stamp for schedule names: 2026-11-24T16:07:00.000Z → 20261124160700. */
+function stamp(iso: string): string {
+  return iso.replace(/[^0-9]/g, '').slice(0, 14);
+}
+
+/**
+ * The schedule that starts `batch`. With `at` (a hold's end) the name carries the instant, so a resumed
+ * batch's new hold never collides with the old one that EventBridge may not have deleted yet.
+ */
+export function holdScheduleName(slotId: string, batch: number, at?: string): string {
+  return `slot-${slotId}-b${batch}${at ? `-h${stamp(at)}` : ''}`;
 }
 
 export class OfferEngine {
@@ -158,12 +171,7 @@ export class OfferEngine {
         // The previous batch never finished texting (a crash, or the clinic's hourly cap). While its
         // sender's lease runs, come back after it; once it has run out, finish that batch first.
         if (slot.leaseUntil && slot.leaseUntil >= now) {
-          const after = new Date(Date.parse(slot.leaseUntil) + 5_000).toISOString();
-          await this.deps.scheduler.scheduleOnce({
-            name: `${holdScheduleName(slot.slotId, batch)}-after${after.replace(/[^0-9]/g, '').slice(0, 14)}`,
-            at: after,
-            event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
-          });
+          await this.comeBackAfterLease(slot.slotId, batch, slot.leaseUntil);
           return;
         }
         batch -= 1;
@@ -188,6 +196,7 @@ export class OfferEngine {
       }
 
       let offered: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
+      let selection: CandidateSelection | undefined;
       const holdExpiresAt = DateTime.min(
         DateTime.fromISO(now).plus({ minutes: policy.holdMinutes }),
         cutoffAt,
@@ -203,7 +212,7 @@ export class OfferEngine {
           );
           return;
         }
-        const selection = await this.selectCandidates(slot, provider, now);
+        selection = await this.selectCandidates(slot, provider, now);
         this.log('batch.selected', {
           slotId: slot.slotId,
           batch,
@@ -219,30 +228,60 @@ export class OfferEngine {
           }
           return;
         }
-        const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
-        const begun = await store.beginBatch({ slotId: slot.slotId, batch, now, leaseUntil, holdExpiresAt });
-        if (begun.kind === 'SKIPPED') return;
-        offered = await this.createOffers(begun.slot, selection.chosen, batch, now, holdExpiresAt);
+      }
+      const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
+      const begun = await store.beginBatch({ slotId: slot.slotId, batch, now, leaseUntil, holdExpiresAt });
+      if (begun.kind === 'SKIPPED') {
+        // Someone else holds the batch. If they die, nothing would ever fire again: come back when
+        // their lease has run out (a no-op if they finished).
+        const current = begun.slot;
+        if (current?.status === 'OPEN' && current.phase === 'SENDING' && current.leaseUntil) {
+          await this.comeBackAfterLease(current.slotId, current.currentBatch, current.leaseUntil);
+        }
+        return;
+      }
+      if (begun.kind === 'STARTED') {
+        offered = await this.createOffers(begun.slot, selection?.chosen ?? [], batch, now, holdExpiresAt);
       } else {
-        const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
-        const begun = await store.beginBatch({ slotId: slot.slotId, batch, now, leaseUntil, holdExpiresAt });
-        if (begun.kind === 'SKIPPED') return;
+        // Finishing a batch whose sender died: it may have died before creating every offer.
+        const inBatch = (await store.listOffers(slot.slotId)).filter((o) => o.batch === batch).length;
+        const missing = policy.batchSize - inBatch;
+        if (missing > 0) {
+          const topUp = await this.selectCandidates(begun.slot, provider, now);
+          offered = await this.createOffers(
+            begun.slot,
+            topUp.chosen.slice(0, missing),
+            batch,
+            now,
+            holdExpiresAt,
+          );
+        }
       }
 
       // Schedule the hold before texting anyone: if we die mid-send, the batch still moves on.
       const slotNow = (await store.getSlot(slot.slotId)) as Slot;
+      const holdEnd = slotNow.holdExpiresAt ?? holdExpiresAt;
       await this.deps.scheduler.scheduleOnce({
-        name: holdScheduleName(slot.slotId, batch + 1),
-        at: slotNow.holdExpiresAt ?? holdExpiresAt,
+        name: holdScheduleName(slot.slotId, batch + 1, holdEnd),
+        at: holdEnd,
         event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1 },
       });
       if ((await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered)) === 'DEFERRED') return;
       await store.finishBatchSending(slot.slotId, batch);
       if (await this.batchHasLiveOffers(slot.slotId, batch)) return;
       // Every send of this batch failed (or nobody could be offered): do not wait out an empty hold.
-      await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, batch + 1));
+      // The hold's schedule stays: when it fires, the slot has moved on and it changes nothing.
       batch += 1;
     }
+  }
+
+  private async comeBackAfterLease(slotId: string, batch: number, leaseUntil: string): Promise<void> {
+    const after = new Date(Date.parse(leaseUntil) + 5_000).toISOString();
+    await this.deps.scheduler.scheduleOnce({
+      name: `${holdScheduleName(slotId, batch)}-after${stamp(after)}`,
+      at: after,
+      event: { kind: 'START_BATCH', slotId, batch },
+    });
   }
 
   /** Ranks the waitlist through the index and returns the top eligible patients for this slot. */
@@ -299,25 +338,57 @@ export class OfferEngine {
       this.deps.store.createOffer({ slot, patient: candidate.patient, batch, now, holdExpiresAt }),
     );
     const created = chosen.filter((_, i) => results[i] === 'CREATED');
-    return created;
+    if (created.length === 0) return created;
+    // Two races end here, after the offers exist. (1) The slot was withdrawn, filled or expired while we
+    // created them: whoever closed it listed the offers before ours existed, so we close ours. (2) A
+    // patient just won the older slot they could still claim (createOffer revoked that right first, so
+    // any such win happened before this read): they must not be offered a second visit.
+    const current = await this.deps.store.getSlot(slot.slotId);
+    const keep = await forEachLimited(created, PARALLEL_WRITES, async ({ patient }) => {
+      let reason: string | undefined;
+      if (current?.status !== 'OPEN') reason = 'SLOT_CLOSED';
+      else if (patient.lastOfferSlotId && patient.lastOfferSlotId !== slot.slotId) {
+        const older = await this.deps.store.getSlot(patient.lastOfferSlotId);
+        // Only a win during this batch (or its slow bookkeeping) counts: a patient who booked long ago
+        // and was put back on the list by staff is a new request.
+        const wonJustNow =
+          older?.status === 'FILLED' &&
+          older.filledByPatientId === patient.patientId &&
+          Date.parse(older.filledAt ?? '') >= Date.parse(now) - RACE_WINDOW_MS;
+        if (wonJustNow) reason = 'PATIENT_BOOKED';
+      }
+      if (!reason) return true;
+      await this.deps.store.closeOffer({
+        slotId: slot.slotId,
+        patientId: patient.patientId,
+        from: ['PENDING'],
+        to: 'CANCELLED',
+        now,
+        reason,
+      });
+      return false;
+    });
+    return created.filter((_, i) => keep[i]);
   }
 
   private async notifyUnnotifiedOffers(
     slot: Slot,
     provider: Provider,
     batch: number,
-    justCreated: Array<{ patient: Patient }>,
+    _justCreated: Array<{ patient: Patient }>,
   ): Promise<'DONE' | 'DEFERRED'> {
     const { store, policy } = this.deps;
     const location = await store.getLocation(slot.locationId);
     const offers = (await store.listOffers(slot.slotId)).filter(
       (o) => o.batch === batch && o.state === 'PENDING' && !o.notifiedAt,
     );
-    // Patients chosen a moment ago are already in hand; a resumed batch reads them again.
-    const known = new Map(justCreated.map((c) => [c.patient.patientId, c.patient]));
+    if (slot.status !== 'OPEN') return 'DONE';
     const outcomes = await forEachLimited(offers, PARALLEL_WRITES, async (offer) => {
-      const patient = known.get(offer.patientId) ?? (await store.getPatient(offer.patientId));
-      if (!patient) return 'SKIPPED' as const;
+      // Read the patient now, not at selection: a STOP that arrived while the batch was being chosen
+      // closed this offer, and no offer text may follow a "no further messages".
+      const patient = await store.getPatient(offer.patientId);
+      if (patient?.consent !== 'OPTED_IN' || patient.liveOfferSlotId !== slot.slotId)
+        return 'SKIPPED' as const;
       const zone = patient.timeZone ?? policy.clinicTimeZone;
       const body = templates.offer(this.brand, {
         firstName: patient.displayName,
@@ -342,16 +413,19 @@ export class OfferEngine {
       }
       return sent;
     });
-    if (outcomes.includes('DEFERRED')) {
-      // The clinic's hourly cap is spent: keep the rest unsent and resume this batch next hour (its
-      // lease will have run out) instead of burning through the waitlist with failures.
-      const nextHour = DateTime.fromISO(this.now()).toUTC().startOf('hour').plus({ hours: 1 });
+    if (outcomes.includes('DEFERRED') || outcomes.includes('RATE_CAPPED')) {
+      // Not the patients' fault (the clinic's hourly cap is spent, or Twilio is down or refusing our
+      // credentials): keep the offers unsent and resume this batch later (its lease will have run out)
+      // instead of burning through the waitlist with failures.
+      const resumeAt = outcomes.includes('RATE_CAPPED')
+        ? (DateTime.fromISO(this.now()).toUTC().startOf('hour').plus({ hours: 1 }).toISO() as string)
+        : new Date(Date.parse(this.now()) + SEND_RETRY_MS).toISOString();
       await this.deps.scheduler.scheduleOnce({
-        name: `${holdScheduleName(slot.slotId, batch)}-cap${nextHour.toFormat('yyyyMMddHH')}`,
-        at: nextHour.toISO() as string,
+        name: `${holdScheduleName(slot.slotId, batch)}-retry${stamp(resumeAt)}`,
+        at: resumeAt,
         event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
       });
-      this.log('batch.send-cap-reached', { slotId: slot.slotId, batch, resumeAt: nextHour.toISO() });
+      this.log('batch.sending-deferred', { slotId: slot.slotId, batch, resumeAt });
       return 'DEFERRED';
     }
     return 'DONE';
@@ -366,7 +440,7 @@ export class OfferEngine {
     body: string,
     purpose: string,
     slotId?: string,
-  ): Promise<'SENT' | 'FAILED' | 'DEFERRED'> {
+  ): Promise<'SENT' | 'FAILED' | 'DEFERRED' | 'RATE_CAPPED'> {
     const { store, policy } = this.deps;
     const now = this.now();
     const message: MessageRecord = {
@@ -399,13 +473,21 @@ export class OfferEngine {
       return 'SENT';
     } catch (error) {
       const code = error instanceof SmsSendError ? error.code : 'SEND_ERROR';
-      if (code === RATE_CAP_CODE) {
+      // Only a refusal about this recipient (opted out, landline, invalid number) fails the offer.
+      // Anything else is about us or the provider and must not cost the patient their turn.
+      if (!(error instanceof SmsSendError && error.permanent)) {
         await store.updateMessageDelivery(message.messageId, {
           deliveryStatus: 'canceled',
           errorCode: code,
           at: this.now(),
         });
-        return 'DEFERRED';
+        this.log('sms.deferred', {
+          messageId: message.messageId,
+          purpose,
+          patientId: patient.patientId,
+          code,
+        });
+        return code === RATE_CAP_CODE ? 'RATE_CAPPED' : 'DEFERRED';
       }
       await store.updateMessageDelivery(message.messageId, {
         deliveryStatus: 'failed',
@@ -440,7 +522,7 @@ export class OfferEngine {
     if (change.state === 'OPTED_OUT' && patient.lastOfferSlotId) {
       await store.revokeClaim(patient.lastOfferSlotId, patientId);
     }
-    await store.recordConsentChange(patientId, change);
+    if (!(await store.recordConsentChange(patientId, change))) return { changed: false };
     await store.reindexPatientEntries(patientId, change.state, change.at, policy.clinicTimeZone);
     if (change.state === 'OPTED_OUT') {
       // An offer created while we were revoking would have a newer slot: revoke that one too.
@@ -573,7 +655,10 @@ export class OfferEngine {
     await this.closeLiveOffers(slot.slotId, 'CANCELLED', 'SLOT_FILLED', undefined);
     // The patient has their earlier visit: their waitlist entry is fulfilled.
     await store.deactivatePatientEntries(winnerId, now, 'FILLED', policy.inactiveEntryTtlDays);
-    await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, slot.currentBatch + 1));
+    // Tidy only: a hold that fires after the fill finds the slot FILLED and does nothing.
+    await this.deps.scheduler.cancel(
+      holdScheduleName(slot.slotId, slot.currentBatch + 1, slot.holdExpiresAt),
+    );
     try {
       await this.deps.alerts?.slotFilled({
         slotId: slot.slotId,
@@ -603,7 +688,11 @@ export class OfferEngine {
       now: this.now(),
       reason: 'PATIENT_DECLINED',
     });
-    if (!closed) return { kind: 'NO_OFFER' };
+    if (!closed) {
+      // A retry of a NO we already took (Twilio re-sending after a timeout) must still move the slot on.
+      const offer = (await store.listOffers(slotId)).find((o) => o.patientId === patientId);
+      if (offer?.state !== 'DECLINED') return { kind: 'NO_OFFER' };
+    }
     await this.advanceIfBatchEmpty(slotId);
     return { kind: 'DECLINED', slotId };
   }
@@ -614,7 +703,8 @@ export class OfferEngine {
     if (slot?.status !== 'OPEN' || slot.phase !== 'HOLDING') return;
     if (await this.batchHasLiveOffers(slotId, slot.currentBatch)) return;
     const next = slot.currentBatch + 1;
-    await this.deps.scheduler.cancel(holdScheduleName(slotId, next));
+    // The hold's own schedule is left alone: cancelling it before its successor exists would leave
+    // nothing to move the slot if we died in between. When it fires later it changes nothing.
     if (this.deps.advanceMode === 'handoff') {
       await this.deps.scheduler.scheduleOnce({
         name: `${holdScheduleName(slotId, next)}-early`,
@@ -643,7 +733,8 @@ export class OfferEngine {
     }
     await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', () => templates.withdrawn(this.brand));
     const slot = (await store.getSlot(slotId)) as Slot;
-    await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1));
+    // Tidy only: anything that still fires finds the slot WITHDRAWN and does nothing.
+    await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1, slot.holdExpiresAt));
     await this.deps.scheduler.cancel(holdScheduleName(slotId, 1));
     this.log('slot.withdrawn', { slotId });
     return slot;

@@ -92,8 +92,11 @@ export interface OfferStore {
   }): Promise<Slot | undefined>;
   deactivatePatientEntries(patientId: string, now: string, reason: string, ttlDays: number): Promise<void>;
 
-  /** Sets the patient's consent and appends the change to their consent history, in one transaction. */
-  recordConsentChange(patientId: string, change: ConsentChange): Promise<void>;
+  /**
+   * Sets the patient's consent and appends the change to their consent history, in one transaction.
+   * False when the patient already had that state (a concurrent change got there first).
+   */
+  recordConsentChange(patientId: string, change: ConsentChange): Promise<boolean>;
   /** Puts the patient's active entries in the ranked index (opted in) or takes them out (opted out). */
   reindexPatientEntries(patientId: string, consent: ConsentState, now: string, zone: string): Promise<void>;
   /** Takes back a patient's right to claim a slot (opt-out, decline). */
@@ -105,7 +108,11 @@ export interface OfferStore {
    * Records that a webhook with this MessageSid arrived. Returns the answer given the first time when
    * this is a retry that was already answered.
    */
-  reserveInbound(messageSid: string, now: string, ttlDays: number): Promise<{ previousReply?: string }>;
+  reserveInbound(
+    messageSid: string,
+    now: string,
+    ttlDays: number,
+  ): Promise<{ previousReply?: string; inFlight?: boolean }>;
   completeInbound(messageSid: string, reply: string): Promise<void>;
   /** Records a message; recording the same messageId twice is a no-op (returns false). */
   recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean>;

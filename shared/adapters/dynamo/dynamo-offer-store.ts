@@ -36,6 +36,9 @@ import { indexKeys, keys } from './keys.js';
 
 type Item = Record<string, unknown>;
 
+/** How long a first delivery of an inbound SMS owns it before a retry may handle it instead. */
+const INBOUND_LEASE_MS = 30_000;
+
 /** Monotonic ids keep records written in the same millisecond in the order they were written. */
 const nextId = monotonicFactory();
 
@@ -586,33 +589,40 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
-  async recordConsentChange(patientId: string, change: ConsentChange): Promise<void> {
-    await this.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.tableName,
-              Key: keys.patient(patientId),
-              UpdateExpression: 'SET consent = :state, consentUpdatedAt = :at',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':state': change.state, ':at': change.at },
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...keys.consentChange(patientId, change.at, nextId()),
-                entity: 'CONSENT',
-                patientId,
-                ...change,
+  async recordConsentChange(patientId: string, change: ConsentChange): Promise<boolean> {
+    try {
+      await this.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.patient(patientId),
+                UpdateExpression: 'SET consent = :state, consentUpdatedAt = :at',
+                // Two STOPs at once (or a STOP and a 21610) change consent once: one confirmation.
+                ConditionExpression: 'attribute_exists(pk) AND consent <> :state',
+                ExpressionAttributeValues: { ':state': change.state, ':at': change.at },
               },
             },
-          },
-        ],
-      }),
-    );
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...keys.consentChange(patientId, change.at, nextId()),
+                  entity: 'CONSENT',
+                  patientId,
+                  ...change,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
   }
 
   async reindexPatientEntries(
@@ -674,7 +684,7 @@ export class DynamoOfferStore implements OfferStore {
     messageSid: string,
     now: string,
     ttlDays: number,
-  ): Promise<{ previousReply?: string }> {
+  ): Promise<{ previousReply?: string; inFlight?: boolean }> {
     try {
       await this.send(
         new PutCommand({
@@ -692,7 +702,11 @@ export class DynamoOfferStore implements OfferStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const existing = await this.get(keys.inbound(messageSid));
-      return { previousReply: existing?.reply as string | undefined };
+      if (typeof existing?.reply === 'string') return { previousReply: existing.reply };
+      // Still being handled by the first delivery: answer this copy with nothing rather than act twice.
+      // After a while the first one has died, and the retry handles the message (every step is idempotent).
+      const receivedAt = typeof existing?.receivedAt === 'string' ? Date.parse(existing.receivedAt) : 0;
+      return { inFlight: Date.parse(now) - receivedAt < INBOUND_LEASE_MS };
     }
   }
 
