@@ -1,9 +1,10 @@
 import { ApiClient, describeError, SessionExpiredError } from './api/client.js';
-import type { MeResponse, Role } from './api/types.js';
+import type { ClinicSettings, MeResponse, Role } from './api/types.js';
 import type { AuthProvider, Session } from './auth/auth.js';
 import type { RuntimeConfig } from './config.js';
 import { h, mount } from './ui/dom.js';
 import { clearAllDrafts } from './ui/drafts.js';
+import { setClinicTimeZone } from './ui/format.js';
 import { analyticsView } from './views/analytics.js';
 import { auditView } from './views/audit.js';
 import { boardView } from './views/board.js';
@@ -48,6 +49,7 @@ const NAV_HASH: Record<string, string> = {
 export class App {
   private session: Session | undefined;
   private roles: Role[] = [];
+  private clinic: ClinicSettings | undefined;
   private cleanup: (() => void) | undefined;
   private readonly api: ApiClient;
   private signingIn = false;
@@ -100,14 +102,42 @@ export class App {
   private async enter(session: Session): Promise<void> {
     this.session = session;
     this.roles = session.roles;
-    // /admin/me is the authority on roles (the token's groups are only read for display).
+    // /admin/me is the authority on roles (the token's groups are only read for display), and the only
+    // source of the clinic's time zone: without it no view renders, since a time shown or typed in the
+    // device's zone would be texted to patients as a different time.
     try {
       const me = await this.api.get<MeResponse>('/admin/me');
       if (Array.isArray(me.roles)) this.roles = me.roles;
+      setClinicTimeZone(me.clinic.timeZone);
+      this.clinic = me.clinic;
     } catch (error) {
       if (error instanceof SessionExpiredError) return;
+      this.clinicUnavailable(session, describeError(error));
+      return;
     }
     this.route();
+  }
+
+  private clinicUnavailable(session: Session, reason: string): void {
+    document.title = 'Clinic backfill';
+    mount(
+      this.root,
+      h(
+        'main',
+        { class: 'main' },
+        h(
+          'section',
+          { class: 'card refusal', role: 'alert', 'aria-labelledby': 'clinic-unavailable' },
+          h('h1', { id: 'clinic-unavailable' }, 'Could not load the clinic’s settings'),
+          h('p', null, `The dashboard needs the clinic’s time zone before it shows any time. ${reason}`),
+          h(
+            'button',
+            { type: 'button', class: 'btn btn-primary', on: { click: () => void this.enter(session) } },
+            'Try again',
+          ),
+        ),
+      ),
+    );
   }
 
   private route(): void {
@@ -128,7 +158,8 @@ export class App {
     this.cleanup?.();
     this.cleanup = undefined;
     const session = this.session;
-    if (!session) return;
+    const clinic = this.clinic;
+    if (!session || !clinic) return;
     document.title = `${route.title} · Clinic backfill`;
 
     const banner = h('div', { class: 'banner', role: 'alert', hidden: true });
@@ -238,6 +269,7 @@ export class App {
       api: this.api,
       roles: this.roles,
       userName: session.name,
+      clinic,
       notify,
       navigate: (hash) => {
         window.location.hash = hash;

@@ -141,6 +141,11 @@ export class AdminService {
       ...(actor.name ? { name: actor.name } : {}),
       ...(actor.email ? { email: actor.email } : {}),
       roles: actor.roles,
+      clinic: {
+        name: this.deps.settings.clinicName,
+        timeZone: this.deps.settings.clinicTimeZone,
+        contactHours: { ...this.deps.settings.contactHours },
+      },
     }),
 
     'slots.create': async ({ body }, actor) => {

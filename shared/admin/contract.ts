@@ -361,11 +361,21 @@ export interface HealthResponse {
 
 export type Role = 'staff' | 'admin';
 
+/** The clinic settings every signed-in user needs to show and read times (a subset of ConfigResponse). */
+export interface ClinicSettings {
+  name: string;
+  /** IANA zone: slot times are shown, typed and texted in it, whatever zone the device is in. */
+  timeZone: string;
+  /** HH:mm in `timeZone`: when offers may be texted. */
+  contactHours: { start: string; end: string };
+}
+
 export interface MeResponse {
   sub: string;
   name?: string;
   email?: string;
   roles: Role[];
+  clinic: ClinicSettings;
 }
 
 /** "***0123": what lists and logs show instead of a phone number. */
@@ -569,7 +579,8 @@ export const ADMIN_ROUTES = [
     method: 'GET',
     path: '/admin/me',
     role: 'staff',
-    summary: 'Who the token belongs to and which roles it carries.',
+    summary:
+      'Who the token belongs to, which roles it carries, and the clinic’s name, time zone and contact hours.',
   },
   {
     id: 'slots.create',

@@ -132,6 +132,12 @@ describe('auth, for every route in ADMIN_ROUTES', () => {
       name: STAFF_CLAIMS.name,
       email: STAFF_CLAIMS.email,
       roles: ['staff'],
+      // Staff cannot read /admin/config: the dashboard shows and reads times in the clinic's zone from here.
+      clinic: {
+        name: 'Lakeside',
+        timeZone: 'America/Chicago',
+        contactHours: { start: '00:00', end: '23:59' },
+      },
     });
   });
 

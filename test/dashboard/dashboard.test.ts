@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -84,8 +85,13 @@ async function signIn(role: 'staff' | 'admin'): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
-/** The browser runs in the clinic's zone, as the front desk's does; the stack's default clinic zone. */
+/** The stack's default clinic zone. */
 const CLINIC_ZONE = 'America/Chicago';
+/**
+ * The browser runs far from the clinic (a remote staffer, a tablet left on another zone): every time it
+ * shows or reads must still be the clinic's.
+ */
+const DEVICE_ZONE = 'Asia/Tokyo';
 
 /** A datetime-local value for 10:00 tomorrow at the clinic. */
 function tomorrowAtTen(): string {
@@ -149,7 +155,8 @@ beforeAll(async () => {
   // A landscape tablet, the front desk's device.
   const context = await browser.newContext({
     viewport: { width: 1180, height: 820 },
-    timezoneId: CLINIC_ZONE,
+    timezoneId: DEVICE_ZONE,
+    locale: 'en-US',
   });
   page = await context.newPage();
   page.on('dialog', (dialog) => {
@@ -170,6 +177,7 @@ afterAll(async () => {
 describe('dashboard in Chromium against the local stack', () => {
   let slotId = '';
   let winner = '';
+  let boardTime = '';
 
   it('signs in as staff through the local login', async () => {
     await page.goto(`${stack.urls.gateway}/`);
@@ -188,6 +196,12 @@ describe('dashboard in Chromium against the local stack', () => {
     await expect
       .poll(() => form.locator('.form-error').textContent(), { timeout: 10_000 })
       .toMatch(/startAt: must be in the future/);
+    // A wall time the clinic's clocks skip is refused before it reaches the API.
+    await form.getByLabel('Starts').fill('2026-03-08T02:30');
+    await form.getByRole('button', { name: 'Log cancellation' }).click();
+    await expect
+      .poll(() => form.locator('.form-error').textContent())
+      .toMatch(/2026-03-08 02:30 does not exist in America\/Chicago/);
     await form.getByLabel('Provider').selectOption('dr-lee');
     await form.getByLabel('Location').selectOption('main-st');
     await form.getByLabel('Starts').fill(tomorrowAtTen());
@@ -199,6 +213,19 @@ describe('dashboard in Chromium against the local stack', () => {
     await card.waitFor({ timeout: 15_000 });
     slotId = (await card.getAttribute('data-slot')) ?? '';
     expect(slotId).not.toBe('');
+    // The device is in Tokyo, yet the typed time was read as a Chicago wall time...
+    await expect(page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).resolves.toBe(
+      DEVICE_ZONE,
+    );
+    const { slot } = await api<{ slot: { startAt: string } }>('GET', `/admin/slots/${slotId}`);
+    const expected = DateTime.fromISO(tomorrowAtTen(), { zone: CLINIC_ZONE });
+    expect(slot.startAt).toBe(expected.toUTC().toISO());
+    // ...and is shown as one, with the zone named on the board.
+    boardTime = (await card.locator('h3').textContent()) ?? '';
+    expect(boardTime).toMatch(/\b10:00\sAM\b/);
+    await expect(page.locator('.zone-note').textContent()).resolves.toBe(
+      `Times in ${DateTime.now().setZone(CLINIC_ZONE).toFormat('ZZZZ')} (${CLINIC_ZONE}).`,
+    );
     // Batch 1 goes out through the scheduler emulator; three offers, pending, with a delivery state.
     await expect.poll(() => card.locator('.offer').count(), { timeout: 20_000 }).toBe(3);
     await expect.poll(() => card.locator('.offer .state-pending').count()).toBe(3);
@@ -216,6 +243,7 @@ describe('dashboard in Chromium against the local stack', () => {
     expect(phones).toHaveLength(3);
     // The time the board showed is the time the patients were texted.
     expect(offered[0]?.body).toContain('10:00AM');
+    expect(boardTime.replace(/\s/g, '')).toContain('10:00AM');
     const [first, second, third] = phones as [string, string, string];
     await reply(first, 'No thanks');
     await reply(third, HTML_BODY);

@@ -4,6 +4,7 @@
  */
 export type {
   AuditRecord,
+  ClinicSettings,
   EntryView,
   ErrorBody,
   ImportResponse,

@@ -1,5 +1,6 @@
 import type { MetricsResponse, Page, SlotView } from '../api/types.js';
 import { barChart, bucketPosition, histogram } from '../ui/charts.js';
+import { addDays } from '../ui/clinic-time.js';
 import { field, h, mount } from '../ui/dom.js';
 import { todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
@@ -24,16 +25,11 @@ function minutes(value: number | null): string {
   return value < 60 ? `${Math.round(value)} min` : `${(value / 60).toFixed(1)} h`;
 }
 
+/** Clinic calendar days from `from` to `to` inclusive (YYYY-MM-DD strings compare as dates). */
 function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
-  const d = new Date(`${from}T12:00:00`);
-  const end = new Date(`${to}T12:00:00`);
-  while (d <= end && days.length < MAX_DAYS) {
-    days.push(
-      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`,
-    );
-    d.setDate(d.getDate() + 1);
-  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) return days;
+  for (let d = from; d <= to && days.length < MAX_DAYS; d = addDays(d, 1)) days.push(d);
   return days;
 }
 

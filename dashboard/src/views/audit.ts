@@ -1,17 +1,8 @@
 import type { AuditRecord, Page } from '../api/types.js';
 import { field, h, mount } from '../ui/dom.js';
-import { full, todayInput } from '../ui/format.js';
+import { full, timeWithSeconds, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
-
-const secondsFmt = new Intl.DateTimeFormat(undefined, {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-function timeWithSeconds(iso: string): string {
-  return secondsFmt.format(new Date(iso));
-}
 
 /** Slots and patients open on their own pages; other records are shown by id. */
 function recordLink(a: AuditRecord): Node {

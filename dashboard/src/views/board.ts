@@ -3,10 +3,19 @@ import { filledBy, last4, offerDelivery, offerName } from '../api/offers.js';
 import { loadReference, type Reference } from '../api/reference.js';
 import type { MessageView, OfferView, Page, SlotDetail, SlotView } from '../api/types.js';
 import { deliveryBadge, stateBadge } from '../ui/badges.js';
+import { NonexistentWallTimeError } from '../ui/clinic-time.js';
 import { formDialog } from '../ui/dialog.js';
 import { button, field, h, mount, option } from '../ui/dom.js';
 import { keepDraft } from '../ui/drafts.js';
-import { countdown, dateTime, time, todayInput } from '../ui/format.js';
+import {
+  clinicInputToIso,
+  clinicTimeZone,
+  countdown,
+  dateTime,
+  time,
+  todayInput,
+  zoneAbbr,
+} from '../ui/format.js';
 import { startPoller } from '../ui/poller.js';
 import type { View, ViewContext } from './view.js';
 
@@ -214,7 +223,7 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
       { class: 'form-grid' },
       field('Provider', provider),
       field('Location', location),
-      field('Starts', start),
+      field('Starts', start, `Clinic time (${zoneAbbr()})`),
       field('Minutes', duration),
       field('Visit type', visitType),
     ),
@@ -226,9 +235,13 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
     event.preventDefault();
     error.textContent = '';
     if (!form.reportValidity()) return;
-    const when = new Date(start.value);
-    if (Number.isNaN(when.getTime())) {
-      error.textContent = 'Starts: pick a date and time.';
+    // A clinic wall time, whatever zone this device is in.
+    let startAt: string;
+    try {
+      startAt = clinicInputToIso(start.value);
+    } catch (e) {
+      error.textContent =
+        e instanceof NonexistentWallTimeError ? `Starts: ${e.message}` : 'Starts: pick a date and time.';
       return;
     }
     const submit = form.querySelector<HTMLButtonElement>('button[type="submit"]');
@@ -237,7 +250,7 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
       .send<SlotView>('POST', '/admin/slots', {
         providerId: provider.value,
         locationId: location.value,
-        startAt: when.toISOString(),
+        startAt,
         durationMinutes: Number(duration.value),
         visitType: visitType.value.trim(),
       })
@@ -266,7 +279,17 @@ export const boardView: View = (container, ctx) => {
       'div',
       { class: 'page-head' },
       h('h1', null, 'Live board'),
-      h('p', { class: 'muted' }, 'Open slots and today’s fills. Refreshes every 5 seconds.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Open slots and today’s fills. Refreshes every 5 seconds. ',
+        h(
+          'strong',
+          { class: 'zone-note', title: clinicTimeZone() },
+          `Times in ${zoneAbbr()} (${clinicTimeZone()}).`,
+        ),
+        ` Offers are texted ${ctx.clinic.contactHours.start}–${ctx.clinic.contactHours.end} clinic time.`,
+      ),
     ),
     h('div', { class: 'board-layout' }, h('div', { class: 'board-slots' }, grid), formSlot),
   );

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client.js';
-import type { Role } from '../api/types.js';
+import type { ClinicSettings, Role } from '../api/types.js';
 
 export interface Notifier {
   /** A persistent, readable problem (role=alert). */
@@ -15,6 +15,8 @@ export interface ViewContext {
   api: ApiClient;
   roles: Role[];
   userName: string;
+  /** From GET /admin/me: every time shown or typed is in `clinic.timeZone`. */
+  clinic: ClinicSettings;
   notify: Notifier;
   navigate(hash: string): void;
 }

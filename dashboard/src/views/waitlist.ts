@@ -2,10 +2,11 @@ import { ApiError, describeError, SessionExpiredError } from '../api/client.js';
 import { loadReference, type Reference } from '../api/reference.js';
 import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/types.js';
 import { stateBadge } from '../ui/badges.js';
+import { NonexistentWallTimeError, toWallTimeInput } from '../ui/clinic-time.js';
 import { formDialog } from '../ui/dialog.js';
 import { button, field, h, mount, option } from '../ui/dom.js';
 import { hasDraft } from '../ui/drafts.js';
-import { dateTime, maskPhone } from '../ui/format.js';
+import { clinicInputToIso, clinicTimeZone, dateTime, maskPhone, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View, ViewContext } from './view.js';
 
@@ -169,17 +170,19 @@ function preferencesFrom(data: FormData) {
   };
 }
 
+/** A datetime-local value as clinic wall time; throws (shown in the dialog) for a skipped DST hour. */
 function isoOrUndefined(value: FormDataEntryValue | null): string | undefined {
   if (!value) return undefined;
-  const d = new Date(String(value));
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  try {
+    return clinicInputToIso(String(value));
+  } catch (error) {
+    if (error instanceof NonexistentWallTimeError) throw new Error(`Current appointment: ${error.message}`);
+    return undefined;
+  }
 }
 
 function localInput(iso: string | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
+  return iso ? toWallTimeInput(iso, clinicTimeZone()) : '';
 }
 
 function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
@@ -297,11 +300,7 @@ async function exportCsv(ctx: ViewContext): Promise<void> {
   const response = await ctx.api.text('GET', '/admin/waitlist/export');
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
-  const link = h(
-    'a',
-    { href: url, download: `waitlist-${new Date().toISOString().slice(0, 10)}.csv`, class: 'sr-only' },
-    'download',
-  );
+  const link = h('a', { href: url, download: `waitlist-${todayInput()}.csv`, class: 'sr-only' }, 'download');
   document.body.append(link);
   link.click();
   link.remove();
