@@ -69,7 +69,7 @@ Current PUBLIC_API_URL: ${publicApi}`);
 }
 
 /** A first run at night would otherwise look broken: offers wait for the contact window, on purpose. */
-async function explainQuietHours(env: Record<string, string>): Promise<void> {
+async function explainQuietHours(env: Record<string, string | undefined>): Promise<void> {
   const { parseConfig } = await import('../shared/config.js');
   const { isWithinContactWindow, nextContactWindowOpening } = await import(
     '../shared/domain/contact-window.js'
@@ -159,7 +159,8 @@ async function main(argv: string[]): Promise<void> {
   );
   for (const [label, url] of rows) if (url) console.log(`  ${label.padEnd(19)} ${url}`);
   if (realTwilio) printTunnelHelp(urls.publicApi);
-  await explainQuietHours(stack.env);
+  // The developer's .env and shell (already in process.env) plus what the stack set for the handlers.
+  await explainQuietHours({ ...process.env, ...stack.env });
   console.log('\nPress Ctrl-C to stop.');
 }
 

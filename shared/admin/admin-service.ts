@@ -61,6 +61,9 @@ const METRICS_MAX_DAYS = 92;
 /** Rows written at once by a CSV import: fast enough for 1,000 rows well inside the Lambda timeout. */
 const IMPORT_PARALLELISM = 8;
 
+/** Cancellations further ahead than this are almost certainly a typo (a year in the wrong field). */
+const MAX_SLOT_LEAD_DAYS = 366;
+
 export class AdminService {
   constructor(private readonly deps: AdminDeps) {}
 
@@ -149,6 +152,26 @@ export class AdminService {
     }),
 
     'slots.create': async ({ body }, actor) => {
+      // A typo here texts patients about a visit that does not exist: check the references first.
+      const [provider, location] = await Promise.all([
+        this.deps.store.getProvider(body.providerId),
+        this.deps.store.getLocation(body.locationId),
+      ]);
+      const fields: Record<string, string> = {};
+      if (!provider) fields.providerId = 'is not a known provider';
+      if (!location) fields.locationId = 'is not a known location';
+      else if (
+        provider &&
+        provider.locationIds.length > 0 &&
+        !provider.locationIds.includes(body.locationId)
+      ) {
+        fields.locationId = `${provider.displayName} does not work at ${location.displayName}`;
+      }
+      if (Date.parse(body.startAt) > Date.parse(this.now()) + MAX_SLOT_LEAD_DAYS * 86_400_000) {
+        fields.startAt = `must be within ${MAX_SLOT_LEAD_DAYS} days`;
+      }
+      if (Object.keys(fields).length > 0)
+        throw new ValidationError('the cancellation cannot be logged', fields);
       const slot = await this.deps.engine.logCancellation({ ...body, loggedBy: actor.email ?? actor.sub });
       await this.audit(actor, 'slot.create', 'SLOT', slot.slotId);
       return slot;

@@ -33,8 +33,12 @@ import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
 
-/** C0 controls and DEL. Newlines and tabs are allowed only in multi-line fields (notes). */
-const CONTROL_CHARACTERS = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+/**
+ * Controls, line/paragraph separators and invisible format characters (zero-width spaces, right-to-left
+ * overrides: they make a name display as something else). Newlines and tabs are allowed only in
+ * multi-line fields (notes).
+ */
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const hasControlExceptNewlines = (value: string) => CONTROL_CHARACTERS.test(value.replace(/[\n\r\t]/g, ' '));
 
 /** A single-line, trimmed, non-empty string of at most `max` characters. */
@@ -108,6 +112,16 @@ export const phoneSchema = z
     const parsed = parsePhoneNumberFromString(value, 'US');
     if (!parsed?.isValid()) {
       ctx.addIssue({ code: 'custom', message: 'is not a valid phone number' });
+      return z.NEVER;
+    }
+    // The consent, quiet-hours and carrier rules this system follows are the US/Canadian ones, and a
+    // premium-rate number must never be texted (toll fraud).
+    if (parsed.countryCallingCode !== '1' || !['US', 'CA', undefined].includes(parsed.country)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a US or Canadian mobile number' });
+      return z.NEVER;
+    }
+    if (/^(900|976)/.test(parsed.nationalNumber)) {
+      ctx.addIssue({ code: 'custom', message: 'is a premium-rate number' });
       return z.NEVER;
     }
     return parsed.number as string;

@@ -271,6 +271,14 @@ describe('bad input on every route', () => {
               body,
             });
           }
+          for (const { where, body } of withEachString(valid, 'Jo\u202Eeno\u200Bra')) {
+            cases.push({
+              label: `${name} invisible format characters in ${where}`,
+              method: route.method,
+              path: pathOf(route),
+              body,
+            });
+          }
           for (const { where, body } of withEachString(valid, 'bad\u0000value')) {
             cases.push({
               label: `${name} control character in ${where}`,
@@ -373,7 +381,21 @@ describe('bad input on every route', () => {
       method: 'POST',
       path: '/admin/slots',
       body: { ...(VALID_BODIES['slots.create'] as object), providerId: 'prov-nobody' },
-      expect: [404],
+      expect: [400],
+    });
+    cases.push({
+      label: 'slot at a location its provider does not work at',
+      method: 'POST',
+      path: '/admin/slots',
+      body: { ...(VALID_BODIES['slots.create'] as object), locationId: 'loc-north' },
+      expect: [400],
+    });
+    cases.push({
+      label: 'slot in the year 9999',
+      method: 'POST',
+      path: '/admin/slots',
+      body: { ...(VALID_BODIES['slots.create'] as object), startAt: '9999-12-31T23:59:59Z' },
+      expect: [400],
     });
     cases.push({
       label: 'slot lasting 1000 minutes',
@@ -501,6 +523,24 @@ describe('bad input on every route', () => {
     }
     expect(failures).toEqual([]);
     expect(await app.countItems()).toBe(before);
+  });
+
+  it.each([
+    ['+44 20 7946 0958', 'must be a US or Canadian mobile number'],
+    ['900-555-0199', 'is a premium-rate number'],
+    ['call me maybe', 'is not a valid phone number'],
+  ])('refuses the phone %s: %s', async (phone, message) => {
+    const reply = await app.call(
+      jsonEvent({
+        method: 'POST',
+        path: '/admin/waitlist',
+        body: { patient: { phone, displayName: 'Ana', consentSource: 'VERBAL' }, entry: {} },
+      }),
+    );
+    expect(reply.status).toBe(400);
+    expect((reply.body as { error: { fields: Record<string, string> } }).error.fields['patient.phone']).toBe(
+      message,
+    );
   });
 
   it('names each bad field in a 400', async () => {
