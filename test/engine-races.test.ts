@@ -177,4 +177,48 @@ describe('engine under hostile interleavings', () => {
     expect(outcomes).toContain('OPTED_OUT');
     expect(['IN_FLIGHT', 'REPLAYED']).toContain(outcomes.find((o) => o !== 'OPTED_OUT'));
   });
+
+  it('two slots offering the same patient from one stale profile cannot both pass the caps', async () => {
+    const clinic = await makeClinic({ MAX_OFFERS_PER_PATIENT_PER_DAY: '1' });
+    const patient = await clinic.addPatient();
+    const a = await clinic.engine.logCancellation(clinic.slotInput(48));
+    const b = await clinic.engine.logCancellation(clinic.slotInput(50));
+    const now = clinic.clock().toISOString();
+    const stale = await clinic.store.getPatient(patient.patientId);
+    if (!stale) throw new Error('fixture');
+    const open = async (slotId: string) => {
+      await clinic.store.beginBatch({ slotId, batch: 1, now, leaseUntil: now, holdExpiresAt: now });
+      return (await clinic.store.getSlot(slotId)) as NonNullable<
+        Awaited<ReturnType<typeof clinic.store.getSlot>>
+      >;
+    };
+    expect(
+      await clinic.store.createOffer({
+        slot: await open(a.slotId),
+        patient: stale,
+        batch: 1,
+        now,
+        holdExpiresAt: now,
+      }),
+    ).toBe('CREATED');
+    // A's offer closes (the patient said no), so no live offer blocks B: only the cap check can.
+    await clinic.store.closeOffer({
+      slotId: a.slotId,
+      patientId: patient.patientId,
+      from: ['PENDING'],
+      to: 'DECLINED',
+      now,
+      reason: 'test',
+    });
+    expect(
+      await clinic.store.createOffer({
+        slot: await open(b.slotId),
+        patient: stale,
+        batch: 1,
+        now,
+        holdExpiresAt: now,
+      }),
+    ).toBe('PATIENT_UNAVAILABLE');
+    expect((await clinic.store.getPatient(patient.patientId))?.recentOfferTimes).toHaveLength(1);
+  });
 });

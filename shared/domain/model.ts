@@ -45,6 +45,8 @@ export interface Patient {
   lastOfferSlotId?: string;
   /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
   recentOfferTimes: string[];
+  /** Bumped by every new offer, so two slots offering at once cannot both pass the caps. */
+  offerRev?: number;
   createdAt: string;
 }
 

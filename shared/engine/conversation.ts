@@ -177,8 +177,12 @@ export class SmsConversation {
           };
         case 'TAKEN':
           return { reply: templates.taken(brand), outcome: 'TAKEN', slotId: outcome.slot.slotId };
-        case 'CLOSED':
+        case 'CLOSED': {
+          // A YES racing the same patient's STOP loses to it: after "no further messages", silence.
+          const now = await store.getPatient(patient.patientId);
+          if (now?.consent !== 'OPTED_IN') return { outcome: 'IGNORED_OPTED_OUT' };
           return { reply: templates.closed(brand), outcome: 'CLOSED' };
+        }
         case 'OPTED_OUT':
           return { outcome: 'IGNORED_OPTED_OUT' };
         default:

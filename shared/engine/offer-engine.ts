@@ -647,7 +647,8 @@ export class OfferEngine {
     await store.closeOffer({
       slotId: slot.slotId,
       patientId: winnerId,
-      from: ['PENDING', 'EXPIRED'],
+      // DECLINED too: a NO racing this patient's own winning YES must not leave the winner "declined".
+      from: ['PENDING', 'EXPIRED', 'DECLINED'],
       to: 'ACCEPTED',
       now,
       reason: 'CLAIMED',

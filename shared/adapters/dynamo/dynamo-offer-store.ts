@@ -389,13 +389,19 @@ export class DynamoOfferStore implements OfferStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.patient(patient.patientId),
-                UpdateExpression: 'SET liveOfferSlotId = :s, lastOfferSlotId = :s, recentOfferTimes = :times',
-                // At most one live offer per patient, so a YES is never ambiguous; never an opted-out one.
-                ConditionExpression: 'consent = :in AND attribute_not_exists(liveOfferSlotId)',
+                UpdateExpression:
+                  'SET liveOfferSlotId = :s, lastOfferSlotId = :s, recentOfferTimes = :times, offerRev = :nextRev',
+                // At most one live offer per patient, so a YES is never ambiguous; never an opted-out one;
+                // and only from the profile the caps were checked against (another slot's offer in between
+                // would make this one over the cap, and its time would be lost from the list).
+                ConditionExpression:
+                  'consent = :in AND attribute_not_exists(liveOfferSlotId) AND (attribute_not_exists(offerRev) OR offerRev = :rev)',
                 ExpressionAttributeValues: {
                   ':s': slot.slotId,
                   ':in': 'OPTED_IN',
                   ':times': [...pruneOfferTimes(patient.recentOfferTimes, now), now],
+                  ':rev': patient.offerRev ?? 0,
+                  ':nextRev': (patient.offerRev ?? 0) + 1,
                 },
               },
             },
