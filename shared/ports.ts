@@ -13,6 +13,14 @@ export interface StartBatchEvent {
   scheduledTime?: string;
 }
 
+/**
+ * A recurring safety net (every few minutes): restarts any OPEN slot whose next step is overdue, in case
+ * a one-shot schedule was lost. Every step it triggers is idempotent, so a healthy slot is untouched.
+ */
+export interface SweepEvent {
+  kind: 'SWEEP';
+}
+
 export type ScheduledEvent = StartBatchEvent;
 
 export interface SchedulerPort {

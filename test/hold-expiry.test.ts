@@ -61,4 +61,20 @@ describe('duplicate hold-expiry deliveries', () => {
     expect(clinic.sms.sent).toHaveLength(3);
     expect((await clinic.store.getSlot(slot.slotId))?.phase).toBe('HOLDING');
   });
+
+  it('the sweep restarts a slot whose schedules were lost, and leaves healthy slots alone', async () => {
+    const clinic = await makeClinic();
+    await Promise.all([0, 1, 2, 3, 4, 5, 6].map((i) => clinic.addPatient({ boost: 20 - i })));
+    const waiting = await clinic.engine.logCancellation(clinic.slotInput(48));
+    const holding = await clinic.engine.logCancellation(clinic.slotInput(50));
+    await clinic.engine.startBatch({ slotId: holding.slotId, batch: 1 });
+    for (const s of clinic.scheduler.pending()) await clinic.scheduler.cancel(s.name); // every schedule lost
+    expect(await clinic.engine.sweepStalledSlots()).toEqual([]); // nothing is overdue yet
+    await clinic.advance(12); // past the first-batch delay and the hold, plus the grace
+    const restarted = await clinic.engine.sweepStalledSlots();
+    expect(restarted.sort()).toEqual([waiting.slotId, holding.slotId].sort());
+    expect((await clinic.store.getSlot(waiting.slotId))?.currentBatch).toBe(1);
+    expect((await clinic.store.getSlot(holding.slotId))?.currentBatch).toBe(2);
+    expect(await clinic.engine.sweepStalledSlots()).toEqual([]);
+  });
 });

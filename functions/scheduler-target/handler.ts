@@ -8,21 +8,30 @@ import { buildSmsSender } from '../../shared/runtime/sms-sender.js';
  * expiry, and batches deferred to the contact window. Delivery is at-least-once (Scheduler retries and
  * Lambda's own async retries), which the engine absorbs: a replayed START_BATCH changes nothing.
  */
-const startBatchEvent = z.object({
-  kind: z.literal('START_BATCH'),
-  slotId: z.string().check(z.minLength(1), z.maxLength(64)),
-  batch: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
-  scheduledTime: z.optional(z.string()),
-});
+const scheduledEvent = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('START_BATCH'),
+    slotId: z.string().check(z.minLength(1), z.maxLength(64)),
+    batch: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    scheduledTime: z.optional(z.string()),
+  }),
+  // The recurring safety net: restart any slot whose next step is overdue.
+  z.object({ kind: z.literal('SWEEP'), scheduledTime: z.optional(z.string()) }),
+]);
 
 const { engine } = buildEngine({ sms: await buildSmsSender(), advanceMode: 'inline' });
 
 export const handler = async (event: unknown): Promise<{ ok: boolean }> => {
-  const parsed = startBatchEvent.safeParse(event);
+  const parsed = scheduledEvent.safeParse(event);
   if (!parsed.success) {
     // Retrying a malformed payload cannot succeed; log its shape (never its values) and drop it.
     logger.error('scheduler.bad-payload', { issues: parsed.error.issues.map((i) => i.path.join('.')) });
     return { ok: false };
+  }
+  if (parsed.data.kind === 'SWEEP') {
+    const restarted = await engine.sweepStalledSlots();
+    logger.info('scheduler.sweep', { restarted: restarted.length, slotIds: restarted });
+    return { ok: true };
   }
   logger.info('scheduler.fired', {
     slotId: parsed.data.slotId,

@@ -64,6 +64,25 @@ export class OfferScheduler extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.targetFunctionArn] }),
     );
     this.deadLetterQueue.grantSendMessages(this.targetRole);
+
+    // The safety net behind the one-shot schedules: every few minutes the engine restarts any OPEN slot
+    // whose next step is overdue (a lost schedule, a sender whose retries all failed). Healthy slots are
+    // untouched, so a missed or doubled sweep costs nothing.
+    const sweep = new scheduler.CfnSchedule(this, 'StalledSlotSweep', {
+      groupName: props.groupName,
+      description: 'Restarts any open slot whose next batch is overdue',
+      scheduleExpression: 'rate(5 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: props.targetFunctionArn,
+        roleArn: this.targetRole.roleArn,
+        input: JSON.stringify({ kind: 'SWEEP', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        // The next sweep is five minutes away: retrying an old one is pointless.
+        retryPolicy: { maximumEventAgeInSeconds: 240, maximumRetryAttempts: 0 },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+      },
+    });
+    sweep.node.addDependency(this.group);
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:

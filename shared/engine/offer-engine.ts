@@ -86,6 +86,8 @@ const PARALLEL_WRITES = 10;
 const RATE_CAP_CODE = 'RATE_CAP';
 /** When a batch could not be texted for a reason not about the patients, try again this much later. */
 const SEND_RETRY_MS = 5 * 60_000;
+/** How overdue a slot's next step must be before the sweep steps in (schedules fire within a minute). */
+const SWEEP_GRACE_MS = 3 * 60_000;
 /** A claim this close to a new offer may have raced it (the winner's bookkeeping runs after the win). */
 const RACE_WINDOW_MS = 60_000;
 
@@ -282,6 +284,31 @@ export class OfferEngine {
       at: after,
       event: { kind: 'START_BATCH', slotId, batch },
     });
+  }
+
+  /**
+   * The safety net behind the one-shot schedules: any OPEN slot whose next step is overdue by more than
+   * a grace period (a lost schedule, a crashed sender whose retries ran out) is moved on now. Returns the
+   * slots it touched. A slot that is merely deferred to the contact window is re-deferred, harmlessly.
+   */
+  async sweepStalledSlots(): Promise<string[]> {
+    const now = Date.parse(this.now());
+    const overdue = (iso: string | undefined) => iso !== undefined && Date.parse(iso) + SWEEP_GRACE_MS < now;
+    const touched: string[] = [];
+    for (const slot of await this.deps.store.listOpenSlots()) {
+      const firstBatchDue = new Date(
+        Date.parse(slot.loggedAt) + this.deps.policy.firstBatchDelayMinutes * 60_000,
+      ).toISOString();
+      let batch: number | undefined;
+      if (slot.phase === 'WAITING' && overdue(firstBatchDue)) batch = 1;
+      else if (slot.phase === 'HOLDING' && overdue(slot.holdExpiresAt)) batch = slot.currentBatch + 1;
+      else if (slot.phase === 'SENDING' && overdue(slot.leaseUntil)) batch = slot.currentBatch;
+      if (batch === undefined) continue;
+      this.log('sweep.restart', { slotId: slot.slotId, phase: slot.phase, batch });
+      await this.startBatch({ slotId: slot.slotId, batch });
+      touched.push(slot.slotId);
+    }
+    return touched;
   }
 
   /** Ranks the waitlist through the index and returns the top eligible patients for this slot. */

@@ -39,6 +39,8 @@ export type ClaimResult = { won: true; slot: Slot } | { won: false; slot: Slot |
 
 export interface OfferStore {
   getSlot(slotId: string): Promise<Slot | undefined>;
+  /** Every OPEN slot (gsi1 `SLOTS#OPEN`); a clinic has a handful at a time. */
+  listOpenSlots(): Promise<Slot[]>;
   putNewSlot(slot: Slot): Promise<void>;
   getPatient(patientId: string): Promise<Patient | undefined>;
   findPatientIdByPhone(e164: string): Promise<string | undefined>;

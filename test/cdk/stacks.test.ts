@@ -247,6 +247,19 @@ describe('stateless stack: scheduler plumbing', () => {
     stateless.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'ClinicBackfill-offers' });
   });
 
+  it('a recurring sweep invokes the target function with the SWEEP payload, through the target role', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      GroupName: 'ClinicBackfill-offers',
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({
+        RoleArn: { 'Fn::GetAtt': [logicalId(synth.stateless.offerScheduler.targetRole), 'Arn'] },
+        Input: JSON.stringify({ kind: 'SWEEP', scheduledTime: '<aws.scheduler.scheduled-time>' }),
+      }),
+    });
+    const [, sweep] = resourcesOfType(stateless, 'AWS::Scheduler::Schedule')[0] ?? [];
+    expect(JSON.stringify(sweep?.Properties?.Target)).toContain(':function:ClinicBackfill-scheduler-target"');
+  });
+
   it('the dead-letter queue is encrypted, TLS-only, and receives the target function’s failed invocations', () => {
     const queueArn = { 'Fn::GetAtt': [logicalId(synth.stateless.offerScheduler.deadLetterQueue), 'Arn'] };
     stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });

@@ -145,6 +145,25 @@ export class DynamoOfferStore implements OfferStore {
     return toSlot(await this.get(keys.slot(slotId)));
   }
 
+  async listOpenSlots(): Promise<Slot[]> {
+    const slots: Slot[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const out = await this.send<{ Items?: Item[]; LastEvaluatedKey?: Record<string, unknown> }>(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :open',
+          ExpressionAttributeValues: { ':open': 'SLOTS#OPEN' },
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of out.Items ?? []) slots.push(toSlot(item) as Slot);
+      cursor = out.LastEvaluatedKey;
+    } while (cursor);
+    return slots;
+  }
+
   async putNewSlot(slot: Slot): Promise<void> {
     const { offeredPatientIds: _o, ...fields } = slot;
     await this.send(
