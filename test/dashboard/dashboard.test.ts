@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningLocalStack, startLocalStack } from '../../local/start.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * The dashboard in a real Chromium against the real local stack: real handlers behind the local gateway,
@@ -13,7 +14,6 @@ import { type RunningLocalStack, startLocalStack } from '../../local/start.js';
  * test does not depend on the hour it runs at.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 const ARTIFACTS = resolve('test-artifacts/dashboard');
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const HTML_BODY = '<b>maybe</b><script>alert(2)</script>';
@@ -139,19 +139,7 @@ beforeAll(async () => {
     });
   }
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // A landscape tablet, the front desk's device.
   const context = await browser.newContext({
     viewport: { width: 1180, height: 820 },

@@ -1,8 +1,9 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalAuth, handleLocalAuthRequest } from '../../local/auth.js';
 import { type RunningGateway, startGateway } from '../../local/gateway.js';
 import { type RunningSmsSimulator, startSmsSimulator, twilioSid } from '../../local/sms-simulator.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * The local pages in a real browser (Debian's Chromium, installed by .ci/run): they must work under
@@ -45,19 +46,7 @@ beforeAll(async () => {
     statusDelayMs: 10,
   });
   handlers?.push(simulator.handleSimRequest);
-  browser = await chromium.launch({
-    executablePath: '/usr/lib/chromium/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
