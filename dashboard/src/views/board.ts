@@ -1,3 +1,4 @@
+import { forEachLimited } from '../../../shared/engine/concurrency.js';
 import { describeError, SessionExpiredError } from '../api/client.js';
 import { filledBy, last4, offerDelivery, offerName } from '../api/offers.js';
 import { loadReference, type Reference } from '../api/reference.js';
@@ -21,19 +22,6 @@ import type { View, ViewContext } from './view.js';
 
 /** Detail requests per refresh run in small groups: a busy morning must not fire 40 at once. */
 const DETAIL_CONCURRENCY = 4;
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 /** Countdown text lives in [data-countdown] spans that a 1 s ticker updates without re-rendering. */
 function countdownEl(targetIso: string | undefined, label: string): HTMLElement {
@@ -315,7 +303,7 @@ export const boardView: View = (container, ctx) => {
         ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'FILLED', from: todayInput(), limit: 100 }),
       ]);
       const slots = [...open.items, ...filled.items].sort((a, b) => a.startAt.localeCompare(b.startAt));
-      const details = await mapLimited(slots, DETAIL_CONCURRENCY, (s) =>
+      const details = await forEachLimited(slots, DETAIL_CONCURRENCY, (s) =>
         ctx.api.get<SlotDetail>(`/admin/slots/${encodeURIComponent(s.slotId)}`),
       );
       const json = JSON.stringify(details);

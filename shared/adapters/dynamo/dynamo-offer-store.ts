@@ -581,12 +581,8 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
-  async deactivatePatientEntries(
-    patientId: string,
-    now: string,
-    reason: string,
-    ttlDays: number,
-  ): Promise<void> {
+  /** A patient's waitlist entry items, raw (keys included), read consistently. */
+  private async entryItemsOf(patientId: string): Promise<Item[]> {
     const out = await this.send<{ Items?: Item[] }>(
       new QueryCommand({
         TableName: this.tableName,
@@ -595,7 +591,16 @@ export class DynamoOfferStore implements OfferStore {
         ConsistentRead: true,
       }),
     );
-    for (const item of out.Items ?? []) {
+    return out.Items ?? [];
+  }
+
+  async deactivatePatientEntries(
+    patientId: string,
+    now: string,
+    reason: string,
+    ttlDays: number,
+  ): Promise<void> {
+    for (const item of await this.entryItemsOf(patientId)) {
       if (item.active !== true) continue;
       await this.send(
         new UpdateCommand({
@@ -656,15 +661,7 @@ export class DynamoOfferStore implements OfferStore {
     now: string,
     zone: string,
   ): Promise<void> {
-    const out = await this.send<{ Items?: Item[] }>(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-        ExpressionAttributeValues: { ':pk': keys.patient(patientId).pk, ':entry': 'ENTRY#' },
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of out.Items ?? []) {
+    for (const item of await this.entryItemsOf(patientId)) {
       const entry = strip<WaitlistEntry>(item) as WaitlistEntry;
       if (!entry.active) continue;
       const index = entryIndexKeys(entry, { consent }, now, zone);
