@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Actor, RouteHandlers } from '../../shared/admin/admin-service.js';
 import type { AdminRoute, RouteId } from '../../shared/admin/contract.js';
 import {
@@ -79,7 +79,7 @@ function readCsvBody(event: AdminEvent): string {
 
 /** Parses one part of the request; `failed` is set on any failure, whatever the field names were. */
 function parsePart(
-  schema: z.ZodType | undefined,
+  schema: z.ZodMiniType | undefined,
   input: unknown,
   prefix: string,
   problems: { fields: Record<string, string>; failed: boolean },
@@ -116,9 +116,9 @@ export async function dispatch(event: AdminEvent, handlers: RouteHandlers): Prom
 
   const problems = { fields: Object.create(null) as Record<string, string>, failed: false };
   const spec = route as {
-    params?: z.ZodType;
-    query?: z.ZodType;
-    body?: z.ZodType;
+    params?: z.ZodMiniType;
+    query?: z.ZodMiniType;
+    body?: z.ZodMiniType;
     bodyType?: 'json' | 'csv';
   };
   const params = parsePart(spec.params, match.params, '', problems);

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ErrorBody, Role } from '../../shared/admin/contract.js';
 import { CsvRowsError } from '../../shared/admin/errors.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/domain/errors.js';

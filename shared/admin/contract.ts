@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+// zod/mini: the same validation as classic zod at a fraction of the bundle (no locale files).
+import * as z from 'zod/mini';
 import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
 import type {
   ConsentChange,
@@ -41,91 +42,115 @@ import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
 const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const hasControlExceptNewlines = (value: string) => CONTROL_CHARACTERS.test(value.replace(/[\n\r\t]/g, ' '));
 
+/**
+ * zod/mini ships no locale: a message nobody wrote falls back to "Invalid input". The one such message
+ * a client can meet, a JSON value of the wrong type where an object or a list belongs, keeps the words
+ * classic zod's English locale gave it. Every other issue has its own message below.
+ */
+const wrongType = (expected: 'object' | 'array' | 'string') => ({
+  error: (issue: z.core.$ZodRawIssue) => {
+    if (issue.code !== 'invalid_type') return undefined;
+    const type = z.util.parsedType(issue.input);
+    const received =
+      type === 'nan'
+        ? 'NaN'
+        : type === 'number' && !Number.isFinite(issue.input)
+          ? String(issue.input)
+          : type;
+    return `Invalid input: expected ${expected}, received ${received}`;
+  },
+});
+/** Options for every object schema (a body that is an array, a string or null is a 400 that says so). */
+export const OBJECT = wrongType('object');
+/** Options for every list schema. */
+export const ARRAY = wrongType('array');
+
 /** A single-line, trimmed, non-empty string of at most `max` characters. */
 export const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+  z.string({ error: 'must be a string' }).check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
+  );
 
 /** Free text that may span lines (notes). */
 export const multilineText = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .refine((value) => !hasControlExceptNewlines(value), 'must not contain control characters');
+  z.string({ error: 'must be a string' }).check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(max, `must be at most ${max} characters`),
+    z.refine((value) => !hasControlExceptNewlines(value), 'must not contain control characters'),
+  );
 
 /**
  * A value rendered into an SMS: bounded by the template budget (FIELD_LIMITS) in GSM-7 septets, because a
  * "[" or "€" costs two and the templates are proven to fit one segment only up to these limits.
  */
 export const smsField = (field: LimitedField) =>
-  text(FIELD_LIMITS[field]).refine(
-    (value) => clipToSeptets(toGsm7(value), FIELD_LIMITS[field]) === toGsm7(value),
-    `must fit ${FIELD_LIMITS[field]} SMS characters (some symbols count twice)`,
+  text(FIELD_LIMITS[field]).check(
+    z.refine(
+      (value) => clipToSeptets(toGsm7(value), FIELD_LIMITS[field]) === toGsm7(value),
+      `must fit ${FIELD_LIMITS[field]} SMS characters (some symbols count twice)`,
+    ),
   );
 
 /** Ids in paths and references: ULIDs or readable slugs such as "prov-lee". */
 export const idSchema = z
   .string({ error: 'must be a string' })
-  .trim()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, - and _');
+  .check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(64, 'must be at most 64 characters'),
+    z.regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, - and _'),
+  );
 
 /** ISO-8601 date-time with a zone (Z or an offset), normalised to UTC `toISOString()` form. */
-export const isoDateTime = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .max(40, 'must be at most 40 characters')
-  .pipe(
+export const isoDateTime = z.pipe(
+  z.pipe(
+    z.string({ error: 'must be a string' }).check(z.trim(), z.maxLength(40, 'must be at most 40 characters')),
     z.iso.datetime({
       offset: true,
       error: 'must be an ISO date-time with a zone, e.g. 2026-12-01T15:30:00Z',
     }),
-  )
-  .transform((value) => new Date(value).toISOString());
+  ),
+  z.transform((value: string) => new Date(value).toISOString()),
+);
 
 /** A calendar day, "YYYY-MM-DD". */
-export const isoDate = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .pipe(z.iso.date({ error: 'must be a date, YYYY-MM-DD' }));
+export const isoDate = z.pipe(
+  z.string({ error: 'must be a string' }).check(z.trim()),
+  z.iso.date({ error: 'must be a date, YYYY-MM-DD' }),
+);
 
-export const timeZoneSchema = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .max(64, 'must be at most 64 characters')
-  .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/Chicago');
+export const timeZoneSchema = z.string({ error: 'must be a string' }).check(
+  z.trim(),
+  z.maxLength(64, 'must be at most 64 characters'),
+  z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/Chicago'),
+);
 
 /** Any way staff type a number; stored as E.164. US is assumed when no country code is given. */
-export const phoneSchema = z
-  .string({ error: 'must be a string' })
-  .trim()
-  .min(1, 'must not be empty')
-  .max(32, 'must be at most 32 characters')
-  .transform((value, ctx) => {
-    const parsed = parsePhoneNumberFromString(value, 'US');
-    if (!parsed?.isValid()) {
-      ctx.addIssue({ code: 'custom', message: 'is not a valid phone number' });
+export const phoneSchema = z.pipe(
+  z
+    .string({ error: 'must be a string' })
+    .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(32, 'must be at most 32 characters')),
+  z.transform((value: string, ctx) => {
+    // zod/mini's transform context has no addIssue(): an issue is pushed as the raw issue it would build.
+    const fail = (message: string) => {
+      ctx.issues.push({ code: 'custom', message, input: value });
       return z.NEVER;
-    }
+    };
+    const parsed = parsePhoneNumberFromString(value, 'US');
+    if (!parsed?.isValid()) return fail('is not a valid phone number');
     // The consent, quiet-hours and carrier rules this system follows are the US/Canadian ones, and a
     // premium-rate number must never be texted (toll fraud).
     if (parsed.countryCallingCode !== '1' || !['US', 'CA', undefined].includes(parsed.country)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a US or Canadian mobile number' });
-      return z.NEVER;
+      return fail('must be a US or Canadian mobile number');
     }
-    if (/^(900|976)/.test(parsed.nationalNumber)) {
-      ctx.addIssue({ code: 'custom', message: 'is a premium-rate number' });
-      return z.NEVER;
-    }
+    if (/^(900|976)/.test(parsed.nationalNumber)) return fail('is a premium-rate number');
     return parsed.number as string;
-  });
+  }),
+);
 
 export const PROVIDER_TYPES = ['MD/DO', 'APP'] as const satisfies readonly ProviderType[];
 export const SLOT_STATUSES = [
@@ -142,183 +167,227 @@ export const visitTypeSchema = text(40);
 
 const cursorSchema = z
   .string({ error: 'must be a string' })
-  .max(2048, 'is too long')
-  .regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API produced');
+  .check(z.maxLength(2048, 'is too long'), z.regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor this API produced'));
 
-const limitSchema = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(100, 'must be at most 100')
-  .default(25);
+const limitSchema = z._default(
+  z.coerce
+    .number({ error: 'must be a number' })
+    .check(
+      z.int('must be a whole number'),
+      z.minimum(1, 'must be at least 1'),
+      z.maximum(100, 'must be at most 100'),
+    ),
+  25,
+);
 
-const queryBoolean = z
-  .enum(['true', 'false'], { error: 'must be true or false' })
-  .transform((v) => v === 'true');
+const queryBoolean = z.pipe(
+  z.enum(['true', 'false'], { error: 'must be true or false' }),
+  z.transform((v: 'true' | 'false') => v === 'true'),
+);
 
-const page = { cursor: cursorSchema.optional(), limit: limitSchema };
+const page = { cursor: z.optional(cursorSchema), limit: limitSchema };
 
-export const preferencesSchema = z
-  .object({
-    providerIds: z.array(idSchema).max(20, 'at most 20').default([]),
-    providerTypes: z
-      .array(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }))
-      .max(2)
-      .default([]),
-    locationIds: z.array(idSchema).max(20, 'at most 20').default([]),
-    visitTypes: z.array(visitTypeSchema).max(20, 'at most 20').default([]),
-  })
-  .strict();
+/** A list of at most 20 ids (preferences). */
+const idList = () => z._default(z.array(idSchema, ARRAY).check(z.maxLength(20, 'at most 20')), []);
+
+export const preferencesSchema = z.strictObject(
+  {
+    providerIds: idList(),
+    providerTypes: z._default(
+      z
+        .array(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }), ARRAY)
+        // Classic zod's English message, kept word for word (zod/mini has none). The check also runs on a
+        // string sent in place of the list, after its "expected array" issue.
+        .check(
+          z.maxLength(2, {
+            error: (issue) =>
+              `Too big: expected ${issue.origin} to have <=2 ${issue.origin === 'string' ? 'characters' : 'items'}`,
+          }),
+        ),
+      [],
+    ),
+    locationIds: idList(),
+    visitTypes: z._default(z.array(visitTypeSchema, ARRAY).check(z.maxLength(20, 'at most 20')), []),
+  },
+  OBJECT,
+);
 
 const boostSchema = z
   .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(0, 'must be 0-40')
-  .max(40, 'must be 0-40');
+  .check(z.int('must be a whole number'), z.minimum(0, 'must be 0-40'), z.maximum(40, 'must be 0-40'));
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
 
-export const slotIdParams = z.object({ slotId: idSchema });
-export const entryParams = z.object({ patientId: idSchema, entryId: idSchema });
-export const patientParams = z.object({ patientId: idSchema });
-export const providerParams = z.object({ providerId: idSchema });
-export const locationParams = z.object({ locationId: idSchema });
+export const slotIdParams = z.object({ slotId: idSchema }, OBJECT);
+export const entryParams = z.object({ patientId: idSchema, entryId: idSchema }, OBJECT);
+export const patientParams = z.object({ patientId: idSchema }, OBJECT);
+export const providerParams = z.object({ providerId: idSchema }, OBJECT);
+export const locationParams = z.object({ locationId: idSchema }, OBJECT);
 
-export const createSlotBody = z
-  .object({
+export const createSlotBody = z.strictObject(
+  {
     providerId: idSchema,
     locationId: idSchema,
     startAt: isoDateTime,
     durationMinutes: z
       .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(5, 'must be 5-480')
-      .max(480, 'must be 5-480'),
+      .check(z.int('must be a whole number'), z.minimum(5, 'must be 5-480'), z.maximum(480, 'must be 5-480')),
     visitType: visitTypeSchema,
-  })
-  .strict();
+  },
+  OBJECT,
+);
 
-export const listSlotsQuery = z.object({
-  status: z.enum(SLOT_STATUSES, { error: 'must be OPEN, FILLED, EXPIRED or WITHDRAWN' }).default('OPEN'),
-  /** Slot start at or after (a date is read as the clinic's midnight). */
-  from: z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }).optional(),
-  /** Slot start before (a date is read as the end of that clinic day). */
-  to: z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }).optional(),
-  ...page,
-});
+const dateOrDateTime = () =>
+  z.optional(z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }));
+
+export const listSlotsQuery = z.object(
+  {
+    status: z._default(
+      z.enum(SLOT_STATUSES, { error: 'must be OPEN, FILLED, EXPIRED or WITHDRAWN' }),
+      'OPEN',
+    ),
+    /** Slot start at or after (a date is read as the clinic's midnight). */
+    from: dateOrDateTime(),
+    /** Slot start before (a date is read as the end of that clinic day). */
+    to: dateOrDateTime(),
+    ...page,
+  },
+  OBJECT,
+);
 
 /** Withdraw and "booked in EHR" take no fields; an empty or absent body is fine. */
-export const emptyBody = z.object({}).strict();
+export const emptyBody = z.strictObject({}, OBJECT);
 
-export const listWaitlistQuery = z.object({
-  providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }).optional(),
-  locationId: idSchema.optional(),
-  urgent: queryBoolean.optional(),
-  ...page,
-});
+export const listWaitlistQuery = z.object(
+  {
+    providerType: z.optional(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' })),
+    locationId: z.optional(idSchema),
+    urgent: z.optional(queryBoolean),
+    ...page,
+  },
+  OBJECT,
+);
 
-export const newPatientSchema = z
-  .object({
+export const newPatientSchema = z.strictObject(
+  {
     phone: phoneSchema,
     /** First or preferred name: the only name an SMS may carry. */
     displayName: smsField('firstName'),
-    familyName: text(60).optional(),
-    timeZone: timeZoneSchema.optional(),
+    familyName: z.optional(text(60)),
+    timeZone: z.optional(timeZoneSchema),
     consentSource: z.enum(CONSENT_SOURCES, { error: 'must be VERBAL, WRITTEN or PORTAL' }),
-    sendWelcome: z.boolean({ error: 'must be true or false' }).default(false),
-  })
-  .strict();
+    sendWelcome: z._default(z.boolean({ error: 'must be true or false' }), false),
+  },
+  OBJECT,
+);
 
 export const newEntrySchema = z
-  .object({
-    urgent: z.boolean({ error: 'must be true or false' }).default(false),
-    boost: boostSchema.default(0),
-    boostReason: text(200).optional(),
-    preferences: preferencesSchema.default({
-      providerIds: [],
-      providerTypes: [],
-      locationIds: [],
-      visitTypes: [],
+  .strictObject(
+    {
+      urgent: z._default(z.boolean({ error: 'must be true or false' }), false),
+      boost: z._default(boostSchema, 0),
+      boostReason: z.optional(text(200)),
+      preferences: z._default(preferencesSchema, {
+        providerIds: [],
+        providerTypes: [],
+        locationIds: [],
+        visitTypes: [],
+      }),
+      currentAppointmentAt: z.optional(isoDateTime),
+      notes: z.optional(multilineText(500)),
+    },
+    OBJECT,
+  )
+  .check(
+    z.refine((entry) => entry.boost === 0 || entry.boostReason !== undefined, {
+      message: 'is required when boost is above 0',
+      path: ['boostReason'],
     }),
-    currentAppointmentAt: isoDateTime.optional(),
-    notes: multilineText(500).optional(),
-  })
-  .strict()
-  .refine((entry) => entry.boost === 0 || entry.boostReason !== undefined, {
-    message: 'is required when boost is above 0',
-    path: ['boostReason'],
-  });
+  );
 
-export const createWaitlistBody = z.object({ patient: newPatientSchema, entry: newEntrySchema }).strict();
+export const createWaitlistBody = z.strictObject(
+  { patient: newPatientSchema, entry: newEntrySchema },
+  OBJECT,
+);
 
 export const updateEntryBody = z
-  .object({
-    urgent: z.boolean({ error: 'must be true or false' }).optional(),
-    preferences: preferencesSchema.optional(),
-    /** null clears it (the patient no longer holds an appointment). */
-    currentAppointmentAt: isoDateTime.nullable().optional(),
-    notes: multilineText(500).nullable().optional(),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' });
+  .strictObject(
+    {
+      urgent: z.optional(z.boolean({ error: 'must be true or false' })),
+      preferences: z.optional(preferencesSchema),
+      /** null clears it (the patient no longer holds an appointment). */
+      currentAppointmentAt: z.optional(z.nullable(isoDateTime)),
+      notes: z.optional(z.nullable(multilineText(500))),
+    },
+    OBJECT,
+  )
+  .check(z.refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' }));
 
-export const boostBody = z.object({ boost: boostSchema, reason: text(200) }).strict();
+export const boostBody = z.strictObject({ boost: boostSchema, reason: text(200) }, OBJECT);
 
-export const deactivateBody = z.object({ reason: text(200) }).strict();
+export const deactivateBody = z.strictObject({ reason: text(200) }, OBJECT);
 
-export const patientQuery = z.object({ reveal: queryBoolean.default(false) });
+export const patientQuery = z.object({ reveal: z._default(queryBoolean, false) }, OBJECT);
 
-export const consentBody = z
-  .object({
+export const consentBody = z.strictObject(
+  {
     state: z.enum(CONSENT_STATES, { error: 'must be OPTED_IN or OPTED_OUT' }),
     note: text(300),
-  })
-  .strict();
+  },
+  OBJECT,
+);
 
 const slugIdSchema = z
   .string({ error: 'must be a string' })
-  .trim()
-  .min(2, 'must be at least 2 characters')
-  .max(40, 'must be at most 40 characters')
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only');
+  .check(
+    z.trim(),
+    z.minLength(2, 'must be at least 2 characters'),
+    z.maxLength(40, 'must be at most 40 characters'),
+    z.regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and - only'),
+  );
 
 const providerFields = {
   displayName: smsField('providerName'),
   providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }),
-  locationIds: z.array(idSchema).max(50, 'at most 50').default([]),
+  locationIds: z._default(z.array(idSchema, ARRAY).check(z.maxLength(50, 'at most 50')), []),
 };
 
-export const createProviderBody = z
-  .object({ providerId: slugIdSchema.optional(), ...providerFields })
-  .strict();
-export const updateProviderBody = z.object(providerFields).strict();
+export const createProviderBody = z.strictObject(
+  { providerId: z.optional(slugIdSchema), ...providerFields },
+  OBJECT,
+);
+export const updateProviderBody = z.strictObject(providerFields, OBJECT);
 
-export const createLocationBody = z
-  .object({ locationId: slugIdSchema.optional(), displayName: smsField('locationName') })
-  .strict();
-export const updateLocationBody = z.object({ displayName: smsField('locationName') }).strict();
+export const createLocationBody = z.strictObject(
+  { locationId: z.optional(slugIdSchema), displayName: smsField('locationName') },
+  OBJECT,
+);
+export const updateLocationBody = z.strictObject({ displayName: smsField('locationName') }, OBJECT);
 
-export const listMessagesQuery = z.object({
-  /** Clinic day; defaults to today in the clinic's zone. */
-  date: isoDate.optional(),
-  direction: z.enum(MESSAGE_DIRECTIONS, { error: 'must be OUTBOUND or INBOUND' }).optional(),
-  status: z
-    .string()
-    .trim()
-    .regex(/^[a-z_-]{2,20}$/, 'must be a delivery status such as delivered or failed')
-    .optional(),
-  last4: z
-    .string()
-    .trim()
-    .regex(/^\d{4}$/, 'must be the last four digits of a phone number')
-    .optional(),
-  ...page,
-});
+export const listMessagesQuery = z.object(
+  {
+    /** Clinic day; defaults to today in the clinic's zone. */
+    date: z.optional(isoDate),
+    direction: z.optional(z.enum(MESSAGE_DIRECTIONS, { error: 'must be OUTBOUND or INBOUND' })),
+    status: z.optional(
+      z
+        .string(wrongType('string'))
+        .check(z.trim(), z.regex(/^[a-z_-]{2,20}$/, 'must be a delivery status such as delivered or failed')),
+    ),
+    last4: z.optional(
+      z
+        .string(wrongType('string'))
+        .check(z.trim(), z.regex(/^\d{4}$/, 'must be the last four digits of a phone number')),
+    ),
+    ...page,
+  },
+  OBJECT,
+);
 
-export const auditQuery = z.object({ date: isoDate.optional(), ...page });
+export const auditQuery = z.object({ date: z.optional(isoDate), ...page }, OBJECT);
 
-export const metricsQuery = z.object({ from: isoDate.optional(), to: isoDate.optional() });
+export const metricsQuery = z.object({ from: z.optional(isoDate), to: z.optional(isoDate) }, OBJECT);
 
 /** One row of a CSV import, after the CSV's strings have been read (see IMPORT_COLUMNS). */
 export const IMPORT_COLUMNS = [
@@ -575,9 +644,9 @@ export interface RouteSpec {
   path: string;
   role: Role;
   summary: string;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
+  params?: z.ZodMiniType;
+  query?: z.ZodMiniType;
+  body?: z.ZodMiniType;
   /** Request body media type; default JSON when `body` is set. */
   bodyType?: 'json' | 'csv';
   /** Response media type; default JSON. */
@@ -794,7 +863,9 @@ export type AdminRoute = (typeof ADMIN_ROUTES)[number];
 export type RouteId = AdminRoute['id'];
 export type RouteOf<K extends RouteId> = Extract<AdminRoute, { id: K }>;
 
-type Parsed<R, Key extends 'params' | 'query' | 'body'> = R extends { [P in Key]: infer S extends z.ZodType }
+type Parsed<R, Key extends 'params' | 'query' | 'body'> = R extends {
+  [P in Key]: infer S extends z.ZodMiniType;
+}
   ? z.output<S>
   : undefined;
 
@@ -808,7 +879,7 @@ export interface RouteInput<K extends RouteId> {
 
 /** The request body type a client sends (before defaults are applied). */
 export type RequestBody<K extends RouteId> =
-  RouteOf<K> extends { body: infer S extends z.ZodType } ? z.input<S> : never;
+  RouteOf<K> extends { body: infer S extends z.ZodMiniType } ? z.input<S> : never;
 
 /** Success response body per route. */
 export interface AdminResponses {

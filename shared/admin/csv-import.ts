@@ -1,13 +1,15 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors.js';
 import {
+  ARRAY,
   IMPORT_COLUMNS,
   idSchema,
   isoDateTime,
   MAX_IMPORT_ROWS,
   multilineText,
+  OBJECT,
   PROVIDER_TYPES,
   phoneSchema,
   REQUIRED_IMPORT_COLUMNS,
@@ -30,8 +32,13 @@ const LIST_SEPARATOR = /[|;]/;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
-const list = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
+/** Classic zod's `z.preprocess(fn, schema)`: zod/mini spells it as a transform piped into the schema. */
+const preprocess = <T extends z.ZodMiniType>(fn: (value: unknown) => unknown, schema: T) =>
+  z.pipe(z.transform(fn), schema);
+/** A blank cell is an absent value. */
+const optionalCell = <T extends z.ZodMiniType>(schema: T) => preprocess(emptyToUndefined, z.optional(schema));
+const list = <T extends z.ZodMiniType>(item: T) =>
+  preprocess(
     (value) =>
       typeof value === 'string'
         ? value
@@ -39,44 +46,51 @@ const list = <T extends z.ZodType>(item: T) =>
             .map((v) => v.trim())
             .filter((v) => v !== '')
         : value,
-    z.array(item).max(20, 'at most 20 values'),
+    z.array(item, ARRAY).check(z.maxLength(20, 'at most 20 values')),
   );
 
-const csvBoolean = z.preprocess(
+const CSV_BOOLEANS = ['', 'true', 'false', 'yes', 'no', '1', '0', 'y', 'n'] as const;
+const csvBoolean = preprocess(
   (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
-  z
-    .enum(['', 'true', 'false', 'yes', 'no', '1', '0', 'y', 'n'], {
-      error: 'must be true or false (or yes/no)',
-    })
-    .transform((v) => v === 'true' || v === 'yes' || v === '1' || v === 'y'),
+  z.pipe(
+    z.enum(CSV_BOOLEANS, { error: 'must be true or false (or yes/no)' }),
+    z.transform((v: (typeof CSV_BOOLEANS)[number]) => v === 'true' || v === 'yes' || v === '1' || v === 'y'),
+  ),
 );
 
 const rowSchema = z
-  .object({
-    phone: phoneSchema,
-    display_name: smsField('firstName'),
-    family_name: z.preprocess(emptyToUndefined, text(60).optional()),
-    time_zone: z.preprocess(emptyToUndefined, timeZoneSchema.optional()),
-    urgent: csvBoolean.default(false),
-    boost: z.preprocess(
-      (v) => (v === '' || v === undefined ? 0 : Number(v)),
-      z
-        .number({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(0, 'must be 0-40')
-        .max(40, 'must be 0-40'),
-    ),
-    boost_reason: z.preprocess(emptyToUndefined, text(200).optional()),
-    provider_types: list(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' })).default([]),
-    location_ids: list(idSchema).default([]),
-    visit_types: list(visitTypeSchema).default([]),
-    current_appointment_at: z.preprocess(emptyToUndefined, isoDateTime.optional()),
-    notes: z.preprocess(emptyToUndefined, multilineText(500).optional()),
-  })
-  .refine((row) => row.boost === 0 || row.boost_reason !== undefined, {
-    message: 'is required when boost is above 0',
-    path: ['boost_reason'],
-  });
+  .object(
+    {
+      phone: phoneSchema,
+      display_name: smsField('firstName'),
+      family_name: optionalCell(text(60)),
+      time_zone: optionalCell(timeZoneSchema),
+      urgent: z._default(csvBoolean, false),
+      boost: preprocess(
+        (v) => (v === '' || v === undefined ? 0 : Number(v)),
+        z
+          .number({ error: 'must be a number' })
+          .check(
+            z.int('must be a whole number'),
+            z.minimum(0, 'must be 0-40'),
+            z.maximum(40, 'must be 0-40'),
+          ),
+      ),
+      boost_reason: optionalCell(text(200)),
+      provider_types: z._default(list(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' })), []),
+      location_ids: z._default(list(idSchema), []),
+      visit_types: z._default(list(visitTypeSchema), []),
+      current_appointment_at: optionalCell(isoDateTime),
+      notes: optionalCell(multilineText(500)),
+    },
+    OBJECT,
+  )
+  .check(
+    z.refine((row) => row.boost === 0 || row.boost_reason !== undefined, {
+      message: 'is required when boost is above 0',
+      path: ['boost_reason'],
+    }),
+  );
 
 export type ImportRow = z.output<typeof rowSchema> & { row: number };
 

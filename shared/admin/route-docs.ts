@@ -3,7 +3,7 @@
  * same table as the router and the auth tests. Field lists come from each zod schema's JSON Schema
  * (input side, so defaults show as optional).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ADMIN_ROUTES } from './contract.js';
 
 type Json = {
@@ -57,7 +57,7 @@ export function routeTableMarkdown(): string {
   const rows = ADMIN_ROUTES.map((r) => {
     const parts: string[] = [];
     for (const key of ['query', 'body'] as const) {
-      const schema = (r as Record<string, unknown>)[key] as z.ZodType | undefined;
+      const schema = (r as Record<string, unknown>)[key] as z.ZodMiniType | undefined;
       if (!schema) continue;
       const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json;
       const f = fields(json);
