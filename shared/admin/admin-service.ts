@@ -7,6 +7,7 @@ import { isWithinContactWindow } from '../domain/contact-window.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Patient, Provider, SlotStatus, WaitlistEntry, WaitlistPreferences } from '../domain/model.js';
 import { scoreEntry } from '../domain/ranking.js';
+import { forEachLimited } from '../engine/concurrency.js';
 import type { OfferEngine } from '../engine/offer-engine.js';
 import type { OfferStore } from '../engine/offer-store.js';
 import {
@@ -614,13 +615,13 @@ export class AdminService {
       ) {
         utcDays.push(d.toISODate() as string);
       }
-      const messageCounts = await mapLimited(utcDays, 8, (day) =>
+      const messageCounts = await forEachLimited(utcDays, 8, (day) =>
         this.deps.admin.messageCountsForUtcDay(day, start, end),
       );
       const clinicDays: string[] = [];
       for (let d = DateTime.fromISO(from); d <= DateTime.fromISO(to); d = d.plus({ days: 1 }))
         clinicDays.push(d.toISODate() as string);
-      const audits = await mapLimited(clinicDays, 8, (day) => this.deps.admin.auditActionsForDay(day));
+      const audits = await forEachLimited(clinicDays, 8, (day) => this.deps.admin.auditActionsForDay(day));
       const staffOptOuts = audits
         .flat()
         .filter((a) => a.action === 'patient.consent' && a.detail?.state === 'OPTED_OUT').length;
@@ -751,17 +752,4 @@ export class AdminService {
     });
     return { patientId: patient.patientId, phone: patient.phone };
   }
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
