@@ -369,10 +369,20 @@ describe('dashboard in Chromium against the local stack', () => {
     await shot('11-audit-admin');
   });
 
-  it('draws the analytics charts', async () => {
+  it('draws the analytics charts from one metrics request', async () => {
+    const metricsCalls: string[] = [];
+    const count = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === '/admin/metrics') metricsCalls.push(request.url());
+    };
+    page.on('request', count);
     await page.goto(`${stack.urls.gateway}/#/analytics`);
     await page.locator('.stat-value').first().waitFor({ timeout: 45_000 });
+    page.off('request', count);
     await expect(page.locator('figure.chart svg').count()).resolves.toBe(4);
+    // Totals and every per-day series come from the same answer (it used to be one call a day).
+    expect(metricsCalls).toHaveLength(1);
+    // 14 days back + today + 7 ahead: one bar per clinic day in the filled-per-day chart.
+    await expect(page.locator('figure.chart').first().locator('g.bar').count()).resolves.toBe(21);
     await expect(page.locator('.stat').first().textContent()).resolves.toContain('Fill rate');
     await shot('12-analytics');
   });
