@@ -8,6 +8,7 @@ import { setClinicTimeZone } from './ui/format.js';
 import { analyticsView } from './views/analytics.js';
 import { auditView } from './views/audit.js';
 import { boardView } from './views/board.js';
+import { clinicView } from './views/clinic.js';
 import { messagesView } from './views/messages.js';
 import { patientView } from './views/patient.js';
 import { slotView } from './views/slot.js';
@@ -21,6 +22,8 @@ interface Route {
   title: string;
   nav?: string;
   adminOnly?: boolean;
+  /** What a refused staff member may ask an admin for. */
+  askFor?: string;
 }
 
 const ROUTES: Route[] = [
@@ -30,7 +33,24 @@ const ROUTES: Route[] = [
   { pattern: /^\/patients\/([^/]+)$/, keys: ['patientId'], view: patientView, title: 'Patient' },
   { pattern: /^\/messages$/, keys: [], view: messagesView, title: 'Messages', nav: 'Messages' },
   { pattern: /^\/analytics$/, keys: [], view: analyticsView, title: 'Analytics', nav: 'Analytics' },
-  { pattern: /^\/audit$/, keys: [], view: auditView, title: 'Audit log', nav: 'Audit', adminOnly: true },
+  {
+    pattern: /^\/audit$/,
+    keys: [],
+    view: auditView,
+    title: 'Audit log',
+    nav: 'Audit',
+    adminOnly: true,
+    askFor: 'something from the audit log',
+  },
+  {
+    pattern: /^\/clinic$/,
+    keys: [],
+    view: clinicView,
+    title: 'Clinic',
+    nav: 'Clinic',
+    adminOnly: true,
+    askFor: 'a provider or location added or changed',
+  },
 ];
 
 const NAV_HASH: Record<string, string> = {
@@ -39,6 +59,7 @@ const NAV_HASH: Record<string, string> = {
   Messages: '#/messages',
   Analytics: '#/analytics',
   Audit: '#/audit',
+  Clinic: '#/clinic',
 };
 
 /**
@@ -283,7 +304,7 @@ export class App {
           { class: 'card refusal', 'aria-labelledby': 'refusal-title' },
           h('h1', { id: 'refusal-title' }, route.title),
           h('p', null, 'This view is for admins only. Your role (staff) does not include it.'),
-          h('p', null, 'Ask a clinic admin if you need something from the audit log.'),
+          h('p', null, `Ask a clinic admin if you need ${route.askFor ?? 'anything here'}.`),
         ),
       );
       return;

@@ -15,6 +15,7 @@ import {
   type AuditRecord,
   type ConfigResponse,
   type EntryView,
+  type MetricsDay,
   type Role,
   type RouteId,
   type RouteInput,
@@ -591,21 +592,59 @@ export class AdminService {
           from: `at most ${METRICS_MAX_DAYS} days before to`,
         });
       }
-      const start = this.dayBounds(from).start;
+      // The clinic days of the range and where each begins: every item read below is put in its clinic day
+      // by comparing its instant with these bounds (ISO UTC strings of one format sort as instants).
+      const clinicDays: string[] = [];
+      for (let d = DateTime.fromISO(from); d <= DateTime.fromISO(to); d = d.plus({ days: 1 }))
+        clinicDays.push(d.toISODate() as string);
+      const dayStarts = clinicDays.map((day) => this.dayBounds(day).start);
+      const start = dayStarts[0] as string;
       const end = this.dayBounds(to).end;
+      const dayIndexOf = (at: string): number | undefined => {
+        const instant = new Date(at).toISOString();
+        if (!(instant >= start && instant < end)) return undefined;
+        let lo = 0;
+        let hi = dayStarts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if ((dayStarts[mid] as string) <= instant) lo = mid;
+          else hi = mid - 1;
+        }
+        return lo;
+      };
+      const byDay: MetricsDay[] = clinicDays.map((date) => ({
+        date,
+        slots: { OPEN: 0, FILLED: 0, EXPIRED: 0, WITHDRAWN: 0 },
+        filled: 0,
+        smsSent: 0,
+        optOuts: 0,
+        timeToFillMinutes: [],
+      }));
+
       const slotsByStatus = await Promise.all(
         SLOT_STATUSES.map(
           async (status) => [status, await this.deps.admin.slotsInRange(status, start, end)] as const,
         ),
       );
-      const counts = Object.fromEntries(slotsByStatus.map(([s, list]) => [s, list.length])) as Record<
-        SlotStatus,
-        number
-      >;
-      const fillMinutes = (slotsByStatus.find(([s]) => s === 'FILLED')?.[1] ?? [])
-        .filter((s) => s.filledAt)
-        .map((s) => (Date.parse(s.filledAt as string) - Date.parse(s.loggedAt)) / 60_000)
-        .sort((a, b) => a - b);
+      const counts: Record<SlotStatus, number> = { OPEN: 0, FILLED: 0, EXPIRED: 0, WITHDRAWN: 0 };
+      const fillMinutes: number[] = [];
+      for (const [status, list] of slotsByStatus) {
+        for (const slot of list) {
+          const day = byDay[dayIndexOf(slot.startAt) ?? -1];
+          if (!day) continue;
+          counts[status]++;
+          day.slots[status]++;
+          if (status !== 'FILLED') continue;
+          day.filled++;
+          if (!slot.filledAt) continue;
+          const minutes = (Date.parse(slot.filledAt) - Date.parse(slot.loggedAt)) / 60_000;
+          fillMinutes.push(minutes);
+          day.timeToFillMinutes.push(minutes);
+        }
+      }
+      fillMinutes.sort((a, b) => a - b);
+      for (const day of byDay) day.timeToFillMinutes.sort((a, b) => a - b);
+
       // The message log is keyed by UTC day: read every UTC day the clinic range touches, bounded by instant.
       const utcDays: string[] = [];
       for (
@@ -615,17 +654,32 @@ export class AdminService {
       ) {
         utcDays.push(d.toISODate() as string);
       }
+      const dateOf = (at: string) => byDay[dayIndexOf(at) ?? -1]?.date;
       const messageCounts = await forEachLimited(utcDays, 8, (day) =>
-        this.deps.admin.messageCountsForUtcDay(day, start, end),
+        this.deps.admin.messageCountsForUtcDay(day, start, end, dateOf),
       );
-      const clinicDays: string[] = [];
-      for (let d = DateTime.fromISO(from); d <= DateTime.fromISO(to); d = d.plus({ days: 1 }))
-        clinicDays.push(d.toISODate() as string);
+      const dayByDate = new Map(byDay.map((day) => [day.date, day]));
+      let smsSent = 0;
+      let optOuts = 0;
+      for (const perDay of messageCounts) {
+        for (const [date, c] of perDay) {
+          const day = dayByDate.get(date);
+          if (!day) continue;
+          day.smsSent += c.sent;
+          day.optOuts += c.optOuts;
+          smsSent += c.sent;
+          optOuts += c.optOuts;
+        }
+      }
+      // The audit log is keyed by clinic day already.
       const audits = await forEachLimited(clinicDays, 8, (day) => this.deps.admin.auditActionsForDay(day));
-      const staffOptOuts = audits
-        .flat()
-        .filter((a) => a.action === 'patient.consent' && a.detail?.state === 'OPTED_OUT').length;
-      const smsSent = messageCounts.reduce((sum, c) => sum + c.sent, 0);
+      audits.forEach((records, i) => {
+        const staffOptOuts = records.filter(
+          (a) => a.action === 'patient.consent' && a.detail?.state === 'OPTED_OUT',
+        ).length;
+        (byDay[i] as MetricsDay).optOuts += staffOptOuts;
+        optOuts += staffOptOuts;
+      });
       const filled = counts.FILLED;
       const decided = counts.FILLED + counts.EXPIRED;
       return {
@@ -636,7 +690,8 @@ export class AdminService {
         timeToFillMinutes: { median: percentile(fillMinutes, 50), p90: percentile(fillMinutes, 90) },
         smsSent,
         smsPerFill: filled > 0 ? smsSent / filled : null,
-        optOuts: messageCounts.reduce((sum, c) => sum + c.optOuts, 0) + staffOptOuts,
+        optOuts,
+        byDay,
       };
     },
 

@@ -598,6 +598,22 @@ export interface AuditRecord {
   detail?: Record<string, string | number | boolean>;
 }
 
+/** One clinic calendar day of the metrics range (midnight to midnight in the clinic's zone). */
+export interface MetricsDay {
+  /** YYYY-MM-DD, a clinic day. */
+  date: string;
+  /** Slots by status whose start falls on this day. */
+  slots: Record<SlotStatus, number>;
+  /** Filled slots starting this day (`slots.FILLED`; the series the dashboard draws). */
+  filled: number;
+  /** Outbound texts logged this day (not the ones held back by the hourly cap). */
+  smsSent: number;
+  /** Opt-outs seen this day. */
+  optOuts: number;
+  /** logged → filled, in minutes, of the filled slots starting this day, ascending. */
+  timeToFillMinutes: number[];
+}
+
 export interface MetricsResponse {
   from: string;
   to: string;
@@ -611,6 +627,8 @@ export interface MetricsResponse {
   smsPerFill: number | null;
   /** Opt-outs seen in the range (STOP answers, carrier 21610 refusals, staff changes). */
   optOuts: number;
+  /** Every clinic day from `from` to `to`, in order; each series sums to the total above. */
+  byDay: MetricsDay[];
 }
 
 export interface ConfigResponse {
@@ -847,7 +865,7 @@ export const ADMIN_ROUTES = [
     path: '/admin/metrics',
     role: 'staff',
     summary:
-      'Fill rate, time to fill (median, p90), SMS per fill, opt-outs and slot counts for a date range.',
+      'Fill rate, time to fill (median, p90), SMS per fill, opt-outs and slot counts for a date range, in total and per clinic day.',
     query: metricsQuery,
   },
   {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { FIELD_LIMITS, type LimitedField } from './field-limits.js';
 import { clipToSeptets, GSM7_SINGLE_SEGMENT, nonGsm7Characters, segmentInfo, toGsm7 } from './gsm7.js';
 
 /**
@@ -15,16 +16,8 @@ import { clipToSeptets, GSM7_SINGLE_SEGMENT, nonGsm7Characters, segmentInfo, toG
  * a three-part UCS-2 message.
  */
 
-/** Longest values validation accepts; the admin API reuses these. */
-export const FIELD_LIMITS = {
-  clinicName: 24,
-  firstName: 20,
-  providerName: 24,
-  locationName: 24,
-  contactPhone: 20,
-} as const;
-
-export type LimitedField = keyof typeof FIELD_LIMITS;
+/** Longest values validation accepts; the admin API reuses these (and the dashboard shows them). */
+export { FIELD_LIMITS, type LimitedField };
 
 export interface Brand {
   clinicName: string;

@@ -49,6 +49,33 @@ async function auditToday(): Promise<AuditRecord[]> {
   return (reply.body as Page<AuditRecord>).items;
 }
 
+/** Every per-day series of a metrics answer adds up to its total, and the days are the whole range. */
+function expectByDayMatchesTotals(metrics: MetricsResponse) {
+  const days = metrics.byDay;
+  expect(days[0]?.date).toBe(metrics.from);
+  expect(days.at(-1)?.date).toBe(metrics.to);
+  for (const [i, day] of days.entries()) {
+    if (i > 0)
+      expect(DateTime.fromISO(day.date).diff(DateTime.fromISO(days[i - 1]?.date ?? ''), 'days').days).toBe(1);
+    expect(day.filled).toBe(day.slots.FILLED);
+  }
+  const sum = (pick: (d: MetricsResponse['byDay'][number]) => number) =>
+    days.reduce((n, d) => n + pick(d), 0);
+  for (const status of ['OPEN', 'FILLED', 'EXPIRED', 'WITHDRAWN'] as const) {
+    expect(
+      sum((d) => d.slots[status]),
+      status,
+    ).toBe(metrics.slots[status]);
+  }
+  expect(sum((d) => d.filled)).toBe(metrics.slots.FILLED);
+  expect(sum((d) => d.smsSent)).toBe(metrics.smsSent);
+  expect(sum((d) => d.optOuts)).toBe(metrics.optOuts);
+  const samples = days.flatMap((d) => d.timeToFillMinutes).sort((a, b) => a - b);
+  expect(samples).toHaveLength(metrics.slots.FILLED);
+  if (samples.length > 0)
+    expect(metrics.timeToFillMinutes.median).toBe(samples[Math.ceil(samples.length / 2) - 1]);
+}
+
 beforeAll(async () => {
   app = await startAdminApp();
 });
@@ -407,6 +434,48 @@ describe('slots', () => {
     expect(metrics.timeToFillMinutes.median).not.toBeNull();
     expect(metrics.smsSent).toBeGreaterThanOrEqual(6);
     expect(metrics.optOuts).toBe(1);
+    expectByDayMatchesTotals(metrics);
+  });
+
+  it('puts a slot filled late in the clinic evening on its clinic day, not the UTC day', async () => {
+    const zone = 'America/Chicago';
+    // 22:30 in Chicago is 03:30 or 04:30 UTC the next day.
+    const evening = DateTime.now()
+      .setZone(zone)
+      .plus({ days: 5 })
+      .set({ hour: 22, minute: 30 })
+      .startOf('minute');
+    const clinicDay = evening.toISODate() as string;
+    const utcDay = evening.toUTC().toISODate() as string;
+    expect(utcDay).not.toBe(clinicDay);
+    const late = await addPatient('Late', { urgent: true, boost: 40, boostReason: 'test' });
+    const created = await post('/admin/slots', {
+      providerId: 'prov-lee',
+      locationId: 'loc-main',
+      startAt: evening.toUTC().toISO(),
+      durationMinutes: 20,
+      visitType: 'follow-up',
+    });
+    expect(created.status, created.text).toBe(201);
+    const slot = created.body as SlotView;
+    await app.schedulerTarget({ kind: 'START_BATCH', slotId: slot.slotId, batch: 1 });
+    expect((await app.clinic.engine.claim(late.patient.patientId)).kind).toBe('WON');
+
+    const reply = await get(`/admin/metrics?from=${clinicDay}&to=${utcDay}`);
+    expect(reply.status, reply.text).toBe(200);
+    const metrics = reply.body as MetricsResponse;
+    expect(metrics.byDay.map((d) => d.date)).toEqual([clinicDay, utcDay]);
+    const [onClinicDay, onUtcDay] = metrics.byDay;
+    expect(onClinicDay).toMatchObject({ slots: { FILLED: 1 }, filled: 1 });
+    expect(onClinicDay?.timeToFillMinutes).toHaveLength(1);
+    expect(onUtcDay).toMatchObject({ slots: { FILLED: 0 }, filled: 0, timeToFillMinutes: [] });
+    expectByDayMatchesTotals(metrics);
+
+    // Only the clinic day: the slot is in it; only the UTC day: it is not.
+    const dayOnly = (await get(`/admin/metrics?from=${clinicDay}&to=${clinicDay}`)).body as MetricsResponse;
+    expect(dayOnly.slots.FILLED).toBe(1);
+    const nextOnly = (await get(`/admin/metrics?from=${utcDay}&to=${utcDay}`)).body as MetricsResponse;
+    expect(nextOnly.slots.FILLED).toBe(0);
   });
 
   it('lists the message log with masked phones, filtered by last four digits and direction', async () => {

@@ -369,12 +369,110 @@ describe('dashboard in Chromium against the local stack', () => {
     await shot('11-audit-admin');
   });
 
-  it('draws the analytics charts', async () => {
+  it('draws the analytics charts from one metrics request', async () => {
+    const metricsCalls: string[] = [];
+    const count = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === '/admin/metrics') metricsCalls.push(request.url());
+    };
+    page.on('request', count);
     await page.goto(`${stack.urls.gateway}/#/analytics`);
     await page.locator('.stat-value').first().waitFor({ timeout: 45_000 });
+    page.off('request', count);
     await expect(page.locator('figure.chart svg').count()).resolves.toBe(4);
+    // Totals and every per-day series come from the same answer (it used to be one call a day).
+    expect(metricsCalls).toHaveLength(1);
+    // 14 days back + today + 7 ahead: one bar per clinic day in the filled-per-day chart.
+    await expect(page.locator('figure.chart').first().locator('g.bar').count()).resolves.toBe(21);
     await expect(page.locator('.stat').first().textContent()).resolves.toContain('Fill rate');
     await shot('12-analytics');
+  });
+
+  it('lets admins add a location and a provider working there; the board offers the provider; staff are refused', async () => {
+    await page.goto(`${stack.urls.gateway}/#/clinic`);
+    await page.getByRole('heading', { name: 'Locations' }).waitFor();
+    await page.getByRole('heading', { name: 'Providers' }).waitFor();
+
+    // Add a location. A name of 24 characters whose "€" count twice in an SMS is refused by the API,
+    // and the message sits beside the field it is about.
+    await page.getByRole('button', { name: 'Add location' }).click();
+    const locationForm = page.getByRole('dialog', { name: 'Add a location' });
+    const locationName = locationForm.getByLabel('Display name');
+    await expect(locationName.getAttribute('maxlength')).resolves.toBe('24');
+    await expect(locationForm.locator('.hint').textContent()).resolves.toContain('Up to 24 characters');
+    await locationName.fill('Riverside €€€€ Annex €€€');
+    await locationForm.getByRole('button', { name: 'Add location' }).click();
+    const fieldError = locationForm.locator('.field .field-error');
+    await fieldError.waitFor();
+    await expect(fieldError.textContent()).resolves.toMatch(/must fit 24 SMS characters/);
+    await expect(locationName.getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('15a-clinic-field-error');
+    await locationName.fill('Riverside');
+    await locationForm.getByRole('button', { name: 'Add location' }).click();
+    await locationForm.waitFor({ state: 'detached' });
+    const locationRow = page
+      .locator('section', { has: page.getByRole('heading', { name: 'Locations' }) })
+      .locator('tbody tr', { hasText: 'Riverside' });
+    await locationRow.waitFor();
+
+    // Add a provider who works there.
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    const providerForm = page.getByRole('dialog', { name: 'Add a provider' });
+    await expect(providerForm.locator('.hint').first().textContent()).resolves.toContain(
+      'Up to 24 characters',
+    );
+    await providerForm.getByLabel('Display name').fill('Dr. <i>Novak</i>');
+    await providerForm.getByLabel('Type').selectOption('APP');
+    await providerForm.getByLabel('Works at').selectOption({ label: 'Riverside' });
+    await providerForm.getByRole('button', { name: 'Add provider' }).click();
+    await providerForm.waitFor({ state: 'detached' });
+    const providerRow = page
+      .locator('section', { has: page.getByRole('heading', { name: 'Providers' }) })
+      .locator('tbody tr', { hasText: 'Dr. <i>Novak</i>' });
+    await providerRow.waitFor();
+    await expect(providerRow.locator('td').nth(1).textContent()).resolves.toBe('APP');
+    await expect(providerRow.locator('td').nth(2).textContent()).resolves.toBe('Riverside');
+    // Text, not markup.
+    await expect(page.locator('#app i').count()).resolves.toBe(0);
+
+    // Edit the provider: the dialog starts from what is saved.
+    await providerRow.getByRole('button', { name: 'Edit' }).click();
+    const editForm = page.getByRole('dialog', { name: 'Edit Dr. <i>Novak</i>' });
+    await expect(editForm.getByLabel('Display name').inputValue()).resolves.toBe('Dr. <i>Novak</i>');
+    await expect(editForm.getByLabel('Type').inputValue()).resolves.toBe('APP');
+    await editForm.getByLabel('Display name').fill('Dr. Novak');
+    await editForm.getByRole('button', { name: 'Save provider' }).click();
+    await editForm.waitFor({ state: 'detached' });
+    await page
+      .locator('section', { has: page.getByRole('heading', { name: 'Providers' }) })
+      .getByRole('cell', { name: 'Dr. Novak', exact: true })
+      .waitFor();
+    await shot('15-clinic');
+
+    // The API has them, and the board's "Log a cancellation" picker offers the new provider.
+    const providers = await api<{ items: { displayName: string; locationIds: string[] }[] }>(
+      'GET',
+      '/admin/providers',
+    );
+    const novak = providers.items.find((p) => p.displayName === 'Dr. Novak');
+    expect(novak?.locationIds).toHaveLength(1);
+    await page.getByRole('link', { name: 'Live board' }).click();
+    const picker = page.locator('form.log-form').getByLabel('Provider');
+    await picker.waitFor();
+    await expect(picker.locator('option', { hasText: 'Dr. Novak (APP)' }).count()).resolves.toBe(1);
+
+    // Staff see the view refused, and the API refuses their writes too.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn('staff');
+    await page.goto(`${stack.urls.gateway}/#/clinic`);
+    await page.getByText('This view is for admins only').waitFor();
+    await expect(page.getByRole('button', { name: 'Add provider' }).count()).resolves.toBe(0);
+    const staffToken = (await stack.auth.issueToken({ role: 'staff' })).token;
+    const denied = await fetch(`${stack.urls.gateway}/admin/locations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Sneaky' }),
+    });
+    expect(denied.status).toBe(403);
   });
 
   it('returns to sign-in on a 401 and keeps what was typed', async () => {

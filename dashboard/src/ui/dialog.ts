@@ -1,4 +1,4 @@
-import { describeError, SessionExpiredError } from '../api/client.js';
+import { ApiError, describeError, SessionExpiredError } from '../api/client.js';
 import { type Child, h } from './dom.js';
 import { keepDraft } from './drafts.js';
 
@@ -12,6 +12,47 @@ export interface FormDialogOptions {
   draftKey?: string;
   /** Does the work; throw to keep the dialog open with the error shown in it. */
   onSubmit: (data: FormData) => Promise<void>;
+}
+
+/**
+ * Puts each of a 400's field problems beside the control it is about (matched by `name`, "locationIds.0"
+ * → "locationIds"), marks the control invalid, and returns the problems no control was found for. Every
+ * earlier mark is cleared first. Messages are text only.
+ */
+export function showFieldErrors(form: HTMLFormElement, error: unknown): ApiError['fields'] {
+  for (const old of form.querySelectorAll('.field-error')) old.remove();
+  for (const marked of form.querySelectorAll('[aria-invalid="true"]')) {
+    marked.removeAttribute('aria-invalid');
+    const hint = marked
+      .getAttribute('aria-describedby')
+      ?.split(' ')
+      .filter((id) => !id.endsWith('-error'));
+    if (hint?.length) marked.setAttribute('aria-describedby', hint.join(' '));
+    else marked.removeAttribute('aria-describedby');
+  }
+  if (!(error instanceof ApiError)) return [];
+  const unplaced: ApiError['fields'] = [];
+  for (const problem of error.fields) {
+    const name = problem.field.split('.')[0] ?? '';
+    const control = [...form.elements].find(
+      (el): el is HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement =>
+        (el instanceof HTMLInputElement ||
+          el instanceof HTMLSelectElement ||
+          el instanceof HTMLTextAreaElement) &&
+        el.name === name,
+    );
+    const wrapper = control?.closest('.field');
+    if (!control || !wrapper) {
+      unplaced.push(problem);
+      continue;
+    }
+    const id = `${control.id || name}-error`;
+    wrapper.append(h('small', { id, class: 'field-error' }, problem.message));
+    control.setAttribute('aria-invalid', 'true');
+    const described = control.getAttribute('aria-describedby');
+    control.setAttribute('aria-describedby', described ? `${described} ${id}` : id);
+  }
+  return unplaced;
 }
 
 /**
@@ -77,8 +118,14 @@ export function formDialog(options: FormDialogOptions): Promise<boolean> {
             finish(false);
             return;
           }
-          error.textContent = describeError(e);
+          // A 400 names its fields: each message goes beside its control; the line below keeps the rest.
+          const unplaced = showFieldErrors(form, e);
+          error.textContent =
+            e instanceof ApiError && e.fields.length > 0 && unplaced.length === 0
+              ? 'Not saved: check the marked fields.'
+              : describeError(e);
           submit.disabled = false;
+          form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
         });
     });
     document.body.append(dialog);

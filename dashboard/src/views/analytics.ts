@@ -1,4 +1,4 @@
-import type { MetricsResponse, Page, SlotView } from '../api/types.js';
+import type { MetricsResponse } from '../api/types.js';
 import { barChart, bucketPosition, histogram } from '../ui/charts.js';
 import { addDays } from '../ui/clinic-time.js';
 import { field, h, mount } from '../ui/dom.js';
@@ -6,9 +6,9 @@ import { todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
 
-/** Per-day charts cost one metrics call a day: keep ranges short enough to stay polite. */
-const MAX_DAYS = 31;
-const DAY_CONCURRENCY = 4;
+/** The metrics route's longest range. */
+const MAX_DAYS = 92;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 function stat(label: string, value: string, hint?: string): HTMLElement {
   return h(
@@ -25,31 +25,18 @@ function minutes(value: number | null): string {
   return value < 60 ? `${Math.round(value)} min` : `${(value / 60).toFixed(1)} h`;
 }
 
-/** Clinic calendar days from `from` to `to` inclusive (YYYY-MM-DD strings compare as dates). */
-function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) return days;
-  for (let d = from; d <= to && days.length < MAX_DAYS; d = addDays(d, 1)) days.push(d);
-  return days;
-}
-
-async function eachLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
+/** The range to ask for: a valid `from`, and `to` moved back to at most MAX_DAYS days after it. */
+function range(from: string, to: string): { from: string; to: string } {
+  const first = DATE_RE.test(from) ? from : todayInput();
+  let last = DATE_RE.test(to) && to >= first ? to : first;
+  const furthest = addDays(first, MAX_DAYS - 1);
+  if (last > furthest) last = furthest;
+  return { from: first, to: last };
 }
 
 /**
- * The metrics route answers one summary per range, so the per-day series are one call per day, and the
- * time-to-fill distribution is read from the filled slots themselves (logged → filled).
+ * One metrics call draws the whole page: the totals for the stats, and its `byDay` series (clinic days)
+ * for the charts, time-to-fill samples included.
  */
 export const analyticsView: View = (container, ctx) => {
   const from = h('input', { type: 'date', name: 'from', value: todayInput(-13) });
@@ -68,28 +55,12 @@ export const analyticsView: View = (container, ctx) => {
   const poller = pollInto(
     ctx,
     async () => {
-      const days = daysBetween(from.value, to.value);
-      const first = days[0] ?? todayInput();
-      const lastDay = days.at(-1) ?? first;
-      const [total, perDay, filled] = await Promise.all([
-        ctx.api.get<MetricsResponse>('/admin/metrics', { from: first, to: lastDay }),
-        eachLimited(days, DAY_CONCURRENCY, (day) =>
-          ctx.api.get<MetricsResponse>('/admin/metrics', { from: day, to: day }),
-        ),
-        ctx.api.get<Page<SlotView>>('/admin/slots', {
-          status: 'FILLED',
-          from: first,
-          to: lastDay,
-          limit: 100,
-        }),
-      ]);
-      const json = JSON.stringify([total, perDay, filled.items]);
+      const total = await ctx.api.get<MetricsResponse>('/admin/metrics', range(from.value, to.value));
+      const json = JSON.stringify(total);
       if (json === last) return;
       last = json;
-      const samples = filled.items
-        .filter((s) => s.filledAt)
-        .map((s) => (Date.parse(s.filledAt ?? '') - Date.parse(s.loggedAt)) / 60_000)
-        .filter((m) => Number.isFinite(m) && m >= 0);
+      const days = total.byDay;
+      const samples = days.flatMap((d) => d.timeToFillMinutes).filter((m) => Number.isFinite(m) && m >= 0);
       const t = total.timeToFillMinutes;
       const markers = [
         ...(t.median !== null ? [{ at: bucketPosition(t.median), label: 'median' }] : []),
@@ -122,10 +93,10 @@ export const analyticsView: View = (container, ctx) => {
             { class: 'card' },
             h('h2', null, 'Slots filled per day'),
             barChart(
-              perDay.map((m, i) => ({
-                label: (days[i] ?? '').slice(5),
-                value: m.slots.FILLED,
-                total: m.slots.FILLED + m.slots.EXPIRED + m.slots.OPEN + m.slots.WITHDRAWN,
+              days.map((d) => ({
+                label: d.date.slice(5),
+                value: d.filled,
+                total: d.slots.FILLED + d.slots.EXPIRED + d.slots.OPEN + d.slots.WITHDRAWN,
               })),
               { caption: 'Filled (dark) of all logged (light), by slot day' },
             ),
@@ -146,7 +117,7 @@ export const analyticsView: View = (container, ctx) => {
             // Per-day "SMS per fill" would divide texts sent one day by slots starting another; the
             // ratio for the range is the stat above, and this shows where the texts went.
             barChart(
-              perDay.map((m, i) => ({ label: (days[i] ?? '').slice(5), value: m.smsSent })),
+              days.map((d) => ({ label: d.date.slice(5), value: d.smsSent })),
               { caption: 'Texts sent per day' },
             ),
           ),
@@ -155,7 +126,7 @@ export const analyticsView: View = (container, ctx) => {
             { class: 'card' },
             h('h2', null, 'Opt-outs over time'),
             barChart(
-              perDay.map((m, i) => ({ label: (days[i] ?? '').slice(5), value: m.optOuts })),
+              days.map((d) => ({ label: d.date.slice(5), value: d.optOuts })),
               { caption: 'Patients who opted out, per day' },
             ),
           ),

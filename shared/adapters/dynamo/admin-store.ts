@@ -515,32 +515,47 @@ export class AdminStore {
     return { items, lastKey: index < input.day.partitions.length ? lastKey : undefined };
   }
 
-  /** Counts for metrics from one UTC day of the message log (no bodies read). */
-  async messageCountsForUtcDay(day: string, from: string, to: string) {
+  /**
+   * Counts for metrics from one UTC day of the message log (no bodies read), bucketed by `dayOf(createdAt)`
+   * (the clinic day); a message `dayOf` gives no day for is not counted.
+   */
+  async messageCountsForUtcDay(
+    day: string,
+    from: string,
+    to: string,
+    dayOf: (createdAt: string) => string | undefined,
+  ): Promise<Map<string, { sent: number; optOuts: number }>> {
     const items = await this.queryAll(
       {
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':p': `MSGLOG#${day}`, ':from': from, ':to': to },
-        ProjectionExpression: '#d, #p, #s, #e',
+        ProjectionExpression: '#d, #p, #s, #e, #c',
         ExpressionAttributeNames: {
           '#d': 'direction',
           '#p': 'purpose',
           '#s': 'deliveryStatus',
           '#e': 'errorCode',
+          '#c': 'createdAt',
         },
       },
       100_000,
     );
-    let sent = 0;
-    let optOuts = 0;
+    const counts = new Map<string, { sent: number; optOuts: number }>();
     for (const item of items) {
       if (item.direction !== 'OUTBOUND') continue;
+      const clinicDay = dayOf(String(item.createdAt));
+      if (clinicDay === undefined) continue;
+      let c = counts.get(clinicDay);
+      if (!c) {
+        c = { sent: 0, optOuts: 0 };
+        counts.set(clinicDay, c);
+      }
       // Texts held back by the clinic's hourly cap were never sent.
-      if (item.deliveryStatus !== 'canceled') sent++;
-      if (item.purpose === 'ANSWER_OPT_OUT' || item.errorCode === '21610') optOuts++;
+      if (item.deliveryStatus !== 'canceled') c.sent++;
+      if (item.purpose === 'ANSWER_OPT_OUT' || item.errorCode === '21610') c.optOuts++;
     }
-    return { sent, optOuts };
+    return counts;
   }
 
   // --- audit ----------------------------------------------------------------------------------------------
