@@ -107,8 +107,8 @@ describe('SMS conversation', () => {
     expect(start.outcome).toBe('OPTED_IN');
     const history = await consentHistory(clinic, patient.patientId);
     expect(history.map((h) => [h.state, h.source, h.evidence])).toEqual([
-      ['OPTED_OUT', 'INBOUND_KEYWORD', 'stop texting me'],
-      ['OPTED_IN', 'INBOUND_KEYWORD', 'START'],
+      ['OPTED_OUT', 'INBOUND_KEYWORD', 'stop texting'],
+      ['OPTED_IN', 'INBOUND_KEYWORD', 'start'],
     ]);
   });
 

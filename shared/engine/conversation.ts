@@ -88,7 +88,12 @@ export class SmsConversation {
 
     const classification = classifyReply(sms.body);
     const answer = patient
-      ? await this.answer(patient, classification.intent, classification.reaction === true, sms.body)
+      ? await this.answer(
+          patient,
+          classification.intent,
+          classification.reaction === true,
+          classification.matched,
+        )
       : this.answerUnknownSender(classification.intent);
     if (answer.reply && patient) {
       await store.recordMessage(
@@ -133,7 +138,8 @@ export class SmsConversation {
     patient: Patient,
     intent: ReplyIntent,
     reaction: boolean,
-    body: string,
+    /** The keyword or phrase that decided the intent: the consent ledger's evidence. */
+    matched: string | undefined,
   ): Promise<{ reply?: string; outcome: string; slotId?: string }> {
     const { engine, store } = this.deps;
     const brand = this.brand;
@@ -143,7 +149,8 @@ export class SmsConversation {
           at: this.now(),
           state: 'OPTED_OUT',
           source: 'INBOUND_KEYWORD',
-          evidence: body.slice(0, 40),
+          // The words that did it, not the whole text: the ledger outlives the 90-day message bodies.
+          evidence: matched ?? intent,
         });
         // Exactly one confirmation: a second STOP from an opted-out number gets silence.
         return changed
@@ -155,7 +162,8 @@ export class SmsConversation {
           at: this.now(),
           state: 'OPTED_IN',
           source: 'INBOUND_KEYWORD',
-          evidence: body.slice(0, 40),
+          // The words that did it, not the whole text: the ledger outlives the 90-day message bodies.
+          evidence: matched ?? intent,
         });
         return { reply: templates.optedIn(brand), outcome: changed ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
       }
