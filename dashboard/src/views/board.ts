@@ -190,6 +190,19 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
     { name: 'locationId', required: true },
     ref.locations.map((l) => option(l.locationId, l.displayName)),
   );
+  // Offer only the places the chosen provider works (the API refuses a mismatch anyway).
+  const syncLocations = () => {
+    const chosen = ref.providers.find((p) => p.providerId === provider.value);
+    const allowed =
+      chosen && chosen.locationIds.length > 0
+        ? ref.locations.filter((l) => chosen.locationIds.includes(l.locationId))
+        : ref.locations;
+    const kept = location.value;
+    location.replaceChildren(...allowed.map((l) => option(l.locationId, l.displayName)));
+    if (allowed.some((l) => l.locationId === kept)) location.value = kept;
+  };
+  provider.addEventListener('change', syncLocations);
+  syncLocations();
   const start = h('input', { type: 'datetime-local', name: 'startAt', required: true });
   const duration = h('input', {
     type: 'number',
