@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { IANAZone } from 'luxon';
 // zod/mini: the same validation as classic zod at a fraction of the bundle (no locale files).
 import * as z from 'zod/mini';
+import type { OfferPolicy } from '../config.js';
 import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
 import type {
   ConsentChange,
@@ -631,19 +632,8 @@ export interface MetricsResponse {
   byDay: MetricsDay[];
 }
 
-export interface ConfigResponse {
-  clinicName: string;
-  clinicContactPhone: string;
-  clinicTimeZone: string;
-  batchSize: number;
-  holdMinutes: number;
-  firstBatchDelayMinutes: number;
-  offerCutoffMinutes: number;
-  minNoticeMinutes: number;
-  contactHours: { start: string; end: string };
-  caps: { perDay: number; perWeek: number };
-  messageTtlDays: number;
-  inactiveEntryTtlDays: number;
+/** The engine's policy plus the clinic-wide send cap and how this deployment sends; no secrets. */
+export interface ConfigResponse extends OfferPolicy {
   maxMessagesPerHour: number;
   dashboardOrigin: string;
   smsProvider: 'twilio' | 'not-configured';

@@ -17,7 +17,7 @@ import {
   todayInput,
   zoneAbbr,
 } from '../ui/format.js';
-import { startPoller } from '../ui/poller.js';
+import { pollInto } from './polling.js';
 import type { View, ViewContext } from './view.js';
 
 /** Detail requests per refresh run in small groups: a busy morning must not fire 40 at once. */
@@ -301,77 +301,60 @@ export const boardView: View = (container, ctx) => {
   const seenFilled = new Map<string, number>();
   let firstRun = true;
   // Only the poll's own error is cleared by the poll's next success; an action's error stays up.
-  let pollError = false;
 
-  const poller = startPoller(
-    async () => {
-      ref ??= await loadReference(ctx.api);
-      if (formSlot.childElementCount === 0)
-        mount(
-          formSlot,
-          logCancellationForm(ref, ctx, () => void poller.refresh()),
-        );
-      const [open, filled] = await Promise.all([
-        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'OPEN', limit: 100 }),
-        ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'FILLED', from: todayInput(), limit: 100 }),
-      ]);
-      const slots = [...open.items, ...filled.items].sort((a, b) => a.startAt.localeCompare(b.startAt));
-      const details = await forEachLimited(slots, DETAIL_CONCURRENCY, (s) =>
-        ctx.api.get<SlotDetail>(`/admin/slots/${encodeURIComponent(s.slotId)}`),
-      );
-      const json = JSON.stringify(details);
-      // Unchanged data: leave the DOM (and the keyboard focus in it) alone.
-      if (json === lastJson) return;
-      lastJson = json;
-      for (const d of details) {
-        if (d.slot.status === 'FILLED' && !seenFilled.has(d.slot.slotId)) {
-          seenFilled.set(d.slot.slotId, firstRun ? 0 : Date.now());
-          if (!firstRun) ctx.notify.info(`Slot at ${time(d.slot.startAt)} is FILLED.`);
-        }
-      }
-      firstRun = false;
-      const focusedSlot = (document.activeElement?.closest('[data-slot]') as HTMLElement | null)?.dataset
-        .slot;
-      const focusedText = document.activeElement?.textContent;
-      const currentRef = ref;
+  const poller = pollInto(ctx, async () => {
+    ref ??= await loadReference(ctx.api);
+    if (formSlot.childElementCount === 0)
       mount(
-        grid,
-        details.length === 0
-          ? h('p', { class: 'empty card' }, 'No open slots. Log a cancellation to start filling it.')
-          : details.map((d) =>
-              slotCard(
-                d,
-                currentRef,
-                ctx,
-                () => void poller.refresh(),
-                Date.now() - (seenFilled.get(d.slot.slotId) ?? 0) < 8_000,
-              ),
-            ),
+        formSlot,
+        logCancellationForm(ref, ctx, () => void poller.refresh()),
       );
-      grid.setAttribute('aria-busy', 'false');
-      // Re-rendering must not throw the keyboard user back to the top of the page.
-      if (focusedSlot) {
-        const card = grid.querySelector(`[data-slot="${CSS.escape(focusedSlot)}"]`);
-        const again = Array.from(card?.querySelectorAll<HTMLElement>('button, a') ?? []).find(
-          (el) => el.textContent === focusedText,
-        );
-        again?.focus();
+    const [open, filled] = await Promise.all([
+      ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'OPEN', limit: 100 }),
+      ctx.api.get<Page<SlotView>>('/admin/slots', { status: 'FILLED', from: todayInput(), limit: 100 }),
+    ]);
+    const slots = [...open.items, ...filled.items].sort((a, b) => a.startAt.localeCompare(b.startAt));
+    const details = await forEachLimited(slots, DETAIL_CONCURRENCY, (s) =>
+      ctx.api.get<SlotDetail>(`/admin/slots/${encodeURIComponent(s.slotId)}`),
+    );
+    const json = JSON.stringify(details);
+    // Unchanged data: leave the DOM (and the keyboard focus in it) alone.
+    if (json === lastJson) return;
+    lastJson = json;
+    for (const d of details) {
+      if (d.slot.status === 'FILLED' && !seenFilled.has(d.slot.slotId)) {
+        seenFilled.set(d.slot.slotId, firstRun ? 0 : Date.now());
+        if (!firstRun) ctx.notify.info(`Slot at ${time(d.slot.startAt)} is FILLED.`);
       }
-    },
-    {
-      onSuccess: () => {
-        if (pollError) ctx.notify.clear();
-        pollError = false;
-        ctx.notify.freshness(`Updated ${time(new Date().toISOString())}`, false);
-      },
-      onError: (error, retryIn) => {
-        if (error instanceof SessionExpiredError) return;
-        pollError = true;
-        ctx.notify.error(describeError(error));
-        ctx.notify.freshness(`Retrying in ${Math.round(retryIn / 1000)} s`, true);
-      },
-    },
-  );
+    }
+    firstRun = false;
+    const focusedSlot = (document.activeElement?.closest('[data-slot]') as HTMLElement | null)?.dataset.slot;
+    const focusedText = document.activeElement?.textContent;
+    const currentRef = ref;
+    mount(
+      grid,
+      details.length === 0
+        ? h('p', { class: 'empty card' }, 'No open slots. Log a cancellation to start filling it.')
+        : details.map((d) =>
+            slotCard(
+              d,
+              currentRef,
+              ctx,
+              () => void poller.refresh(),
+              Date.now() - (seenFilled.get(d.slot.slotId) ?? 0) < 8_000,
+            ),
+          ),
+    );
+    grid.setAttribute('aria-busy', 'false');
+    // Re-rendering must not throw the keyboard user back to the top of the page.
+    if (focusedSlot) {
+      const card = grid.querySelector(`[data-slot="${CSS.escape(focusedSlot)}"]`);
+      const again = Array.from(card?.querySelectorAll<HTMLElement>('button, a') ?? []).find(
+        (el) => el.textContent === focusedText,
+      );
+      again?.focus();
+    }
+  });
 
   const ticker = setInterval(() => {
     for (const el of container.querySelectorAll<HTMLElement>('[data-countdown]')) {

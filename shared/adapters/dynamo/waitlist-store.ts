@@ -43,27 +43,32 @@ export class WaitlistStore {
     );
   }
 
-  /** Creates a patient; the phone pointer item makes a phone number belong to one patient only. */
+  /** The patient item and its phone pointer; the pointer makes a phone number belong to one patient. */
+  private newPatientPuts(patient: Patient) {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.phone(patient.phone), entity: 'PHONE', patientId: patient.patientId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+  }
+
+  /** Creates a patient (without a waitlist entry: tests, benchmarks, seeding). */
   async createPatient(patient: Patient): Promise<void> {
     try {
       await this.doc.send(
         new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.phone(patient.phone), entity: 'PHONE', patientId: patient.patientId },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
+          TransactItems: [...this.newPatientPuts(patient)],
         }),
       );
     } catch (error) {
@@ -90,20 +95,7 @@ export class WaitlistStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.phone(patient.phone), entity: 'PHONE', patientId: patient.patientId },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.patient(patient.patientId), entity: 'PATIENT', ...patient },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            ...this.newPatientPuts(patient),
             {
               Put: {
                 TableName: this.tableName,
