@@ -13,6 +13,7 @@ import type {
   ProviderType,
   Slot,
   SlotStatus,
+  WaitlistEntry,
   WaitlistPreferences,
 } from '../domain/model.js';
 import type { ScoreBreakdown } from '../domain/ranking.js';
@@ -537,17 +538,8 @@ export interface WaitlistRow {
   score: ScoreBreakdown;
 }
 
-export interface EntryView {
-  entryId: string;
-  patientId: string;
-  urgent: boolean;
-  boost: number;
-  boostReason?: string;
-  preferences: WaitlistPreferences;
-  currentAppointmentAt?: string;
-  joinedAt: string;
-  active: boolean;
-  notes?: string;
+/** A waitlist entry as staff see it: the stored entry, when and why it left, and its score now. */
+export interface EntryView extends WaitlistEntry {
   deactivatedAt?: string;
   deactivatedReason?: string;
   score?: ScoreBreakdown;

@@ -126,3 +126,29 @@ export function button(
 export function option(value: string, label: string, selected = false): HTMLOptionElement {
   return h('option', { value, props: { selected } }, label);
 }
+
+/** A scrollable table with column headers; rows are built by the caller (text only, like everything). */
+export function dataTable(
+  options: { className: string; columns: readonly string[]; caption?: string },
+  rows: Child,
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: options.className },
+      options.caption ? h('caption', { class: 'sr-only' }, options.caption) : null,
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          options.columns.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h('tbody', null, rows),
+    ),
+  );
+}

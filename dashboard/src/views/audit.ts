@@ -1,5 +1,5 @@
 import type { AuditRecord, Page } from '../api/types.js';
-import { field, h, mount } from '../ui/dom.js';
+import { dataTable, field, h, mount } from '../ui/dom.js';
 import { full, timeWithSeconds, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
@@ -35,40 +35,22 @@ export const auditView: View = (container, ctx) => {
         list,
         page.items.length === 0
           ? h('p', { class: 'card muted' }, 'Nothing recorded on this day.')
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              h(
-                'table',
-                { class: 'table' },
+          : dataTable(
+              { className: 'table', columns: ['When', 'Who', 'Action', 'Record', 'Detail'] },
+              page.items.map((a) =>
                 h(
-                  'thead',
+                  'tr',
                   null,
+                  h('td', null, h('time', { datetime: a.at, title: full(a.at) }, timeWithSeconds(a.at))),
+                  h('td', null, a.actor.email ?? a.actor.sub),
+                  h('td', null, a.action),
+                  h('td', { class: 'mono' }, recordLink(a)),
                   h(
-                    'tr',
+                    'td',
                     null,
-                    ['When', 'Who', 'Action', 'Record', 'Detail'].map((c) => h('th', { scope: 'col' }, c)),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  null,
-                  page.items.map((a) =>
-                    h(
-                      'tr',
-                      null,
-                      h('td', null, h('time', { datetime: a.at, title: full(a.at) }, timeWithSeconds(a.at))),
-                      h('td', null, a.actor.email ?? a.actor.sub),
-                      h('td', null, a.action),
-                      h('td', { class: 'mono' }, recordLink(a)),
-                      h(
-                        'td',
-                        null,
-                        Object.entries(a.detail ?? {})
-                          .map(([k, v]) => `${k}: ${String(v)}`)
-                          .join(' · '),
-                      ),
-                    ),
+                    Object.entries(a.detail ?? {})
+                      .map(([k, v]) => `${k}: ${String(v)}`)
+                      .join(' · '),
                   ),
                 ),
               ),

@@ -3,7 +3,7 @@ import { describeError, SessionExpiredError } from '../api/client.js';
 import { loadReference, type Reference } from '../api/reference.js';
 import type { Location, ProviderType, ProviderView } from '../api/types.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, field, h, mount, option } from '../ui/dom.js';
+import { button, dataTable, field, h, mount, option } from '../ui/dom.js';
 import type { View, ViewContext } from './view.js';
 
 const PROVIDER_TYPES: readonly ProviderType[] = ['MD/DO', 'APP'];
@@ -96,25 +96,7 @@ function providerDialog(ctx: ViewContext, ref: Reference, done: () => void, exis
 }
 
 function table(caption: string, columns: string[], rows: HTMLTableRowElement[]): HTMLElement {
-  return h(
-    'div',
-    { class: 'table-wrap' },
-    h(
-      'table',
-      { class: 'table table-middle' },
-      h('caption', { class: 'sr-only' }, caption),
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          columns.map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h('tbody', null, rows),
-    ),
-  );
+  return dataTable({ className: 'table table-middle', columns, caption }, rows);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { last4, offerName, offerTrail } from '../api/offers.js';
 import type { SlotDetail } from '../api/types.js';
 import { deliveryBadge, stateBadge } from '../ui/badges.js';
-import { h, mount } from '../ui/dom.js';
+import { dataTable, h, mount } from '../ui/dom.js';
 import { dateTime, full, time } from '../ui/format.js';
 import { messagesTable } from './messages-table.js';
 import { pollInto } from './polling.js';
@@ -38,69 +38,49 @@ export const slotView: View = (container, ctx, params) => {
         h('h2', null, 'Offers and their delivery trail'),
         detail.offers.length === 0
           ? h('p', { class: 'muted' }, 'No offers yet.')
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              h(
-                'table',
-                { class: 'table' },
-                h(
-                  'thead',
-                  null,
+          : dataTable(
+              { className: 'table', columns: ['Batch', 'Patient', 'State', 'Sent', 'Hold until', 'Trail'] },
+              detail.offers.map((o) => {
+                const digits = last4(o.patient?.phoneMasked);
+                return h(
+                  'tr',
+                  { 'data-patient': o.patientId },
+                  h('td', null, String(o.batch)),
                   h(
-                    'tr',
+                    'td',
                     null,
-                    ['Batch', 'Patient', 'State', 'Sent', 'Hold until', 'Trail'].map((c) =>
-                      h('th', { scope: 'col' }, c),
-                    ),
+                    offerName(o),
+                    digits ? h('span', { class: 'muted mono' }, ` ••${digits}`) : null,
                   ),
-                ),
-                h(
-                  'tbody',
-                  null,
-                  detail.offers.map((o) => {
-                    const digits = last4(o.patient?.phoneMasked);
-                    return h(
-                      'tr',
-                      { 'data-patient': o.patientId },
-                      h('td', null, String(o.batch)),
-                      h(
-                        'td',
-                        null,
-                        offerName(o),
-                        digits ? h('span', { class: 'muted mono' }, ` ••${digits}`) : null,
-                      ),
-                      h(
-                        'td',
-                        null,
-                        stateBadge(o.state),
-                        o.closedReason ? h('small', { class: 'muted block' }, o.closedReason) : null,
-                      ),
-                      h('td', null, time(o.sentAt)),
-                      h('td', null, time(o.holdExpiresAt)),
-                      h(
-                        'td',
-                        null,
+                  h(
+                    'td',
+                    null,
+                    stateBadge(o.state),
+                    o.closedReason ? h('small', { class: 'muted block' }, o.closedReason) : null,
+                  ),
+                  h('td', null, time(o.sentAt)),
+                  h('td', null, time(o.holdExpiresAt)),
+                  h(
+                    'td',
+                    null,
+                    h(
+                      'ol',
+                      { class: 'trail', 'aria-label': `Messages with ${offerName(o)}` },
+                      offerTrail(o, detail.messages).map((m) =>
                         h(
-                          'ol',
-                          { class: 'trail', 'aria-label': `Messages with ${offerName(o)}` },
-                          offerTrail(o, detail.messages).map((m) =>
-                            h(
-                              'li',
-                              null,
-                              h('time', { datetime: m.createdAt }, time(m.createdAt)),
-                              ` ${m.direction === 'INBOUND' ? '← ' : '→ '}${m.purpose} `,
-                              m.direction === 'INBOUND'
-                                ? h('q', { class: 'msg-body' }, m.body)
-                                : deliveryBadge(m.deliveryStatus, m.errorCode),
-                            ),
-                          ),
+                          'li',
+                          null,
+                          h('time', { datetime: m.createdAt }, time(m.createdAt)),
+                          ` ${m.direction === 'INBOUND' ? '← ' : '→ '}${m.purpose} `,
+                          m.direction === 'INBOUND'
+                            ? h('q', { class: 'msg-body' }, m.body)
+                            : deliveryBadge(m.deliveryStatus, m.errorCode),
                         ),
                       ),
-                    );
-                  }),
-                ),
-              ),
+                    ),
+                  ),
+                );
+              }),
             ),
       ),
       h('section', { class: 'card' }, h('h2', null, 'Messages'), messagesTable(detail.messages)),

@@ -4,7 +4,7 @@ import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/type
 import { stateBadge } from '../ui/badges.js';
 import { NonexistentWallTimeError, toWallTimeInput } from '../ui/clinic-time.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, field, h, mount, option } from '../ui/dom.js';
+import { button, dataTable, field, h, mount, option } from '../ui/dom.js';
 import { hasDraft } from '../ui/drafts.js';
 import { clinicInputToIso, clinicTimeZone, dateTime, maskPhone, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
@@ -414,61 +414,42 @@ export const waitlistView: View = (container, ctx) => {
       list,
       rows.length === 0
         ? h('p', { class: 'card muted' }, 'Nobody on the waitlist matches these filters.')
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            h(
-              'table',
-              { class: 'table waitlist' },
+        : dataTable(
+            {
+              className: 'table waitlist',
+              columns: ['#', 'Patient', 'Phone', 'Consent', 'Score', 'Wants', 'Current appt.', 'Actions'],
+            },
+            rows.map((row, index) =>
               h(
-                'thead',
-                null,
+                'tr',
+                { 'data-patient': row.patientId, 'data-entry': row.entryId },
+                // The API returns the list in rank order (the index it ranks offers by).
+                h('td', { class: 'rank' }, String(index + 1)),
                 h(
-                  'tr',
+                  'td',
                   null,
-                  ['#', 'Patient', 'Phone', 'Consent', 'Score', 'Wants', 'Current appt.', 'Actions'].map(
-                    (c) => h('th', { scope: 'col' }, c),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                rows.map((row, index) =>
                   h(
-                    'tr',
-                    { 'data-patient': row.patientId, 'data-entry': row.entryId },
-                    // The API returns the list in rank order (the index it ranks offers by).
-                    h('td', { class: 'rank' }, String(index + 1)),
-                    h(
-                      'td',
-                      null,
-                      h(
-                        'a',
-                        { href: `#/patients/${encodeURIComponent(row.patientId)}`, class: 'patient-name' },
-                        nameOf(row),
-                        row.patient?.familyName ? ` ${row.patient.familyName}` : '',
-                      ),
-                      row.urgent ? h('span', { class: 'badge state-urgent' }, 'Urgent') : null,
-                      row.boostReason
-                        ? h('small', { class: 'muted block' }, `Boost: ${row.boostReason}`)
-                        : null,
-                    ),
-                    h('td', { class: 'mono' }, maskPhone(row.patient?.phoneMasked)),
-                    h('td', null, stateBadge(row.patient?.consent ?? 'OPTED_IN')),
-                    scoreCell(row),
-                    h('td', null, preferencesText(row, reference)),
-                    h('td', null, dateTime(row.currentAppointmentAt)),
-                    h(
-                      'td',
-                      { class: 'row-actions' },
-                      button('Boost', () => boostDialog(row, ctx, refresh), {
-                        title: `Boost ${nameOf(row)}`,
-                      }),
-                      button('Edit', () => editDialog(row, reference, ctx, refresh)),
-                      button('Deactivate', () => deactivateDialog(row, ctx, refresh), { kind: 'danger' }),
-                    ),
+                    'a',
+                    { href: `#/patients/${encodeURIComponent(row.patientId)}`, class: 'patient-name' },
+                    nameOf(row),
+                    row.patient?.familyName ? ` ${row.patient.familyName}` : '',
                   ),
+                  row.urgent ? h('span', { class: 'badge state-urgent' }, 'Urgent') : null,
+                  row.boostReason ? h('small', { class: 'muted block' }, `Boost: ${row.boostReason}`) : null,
+                ),
+                h('td', { class: 'mono' }, maskPhone(row.patient?.phoneMasked)),
+                h('td', null, stateBadge(row.patient?.consent ?? 'OPTED_IN')),
+                scoreCell(row),
+                h('td', null, preferencesText(row, reference)),
+                h('td', null, dateTime(row.currentAppointmentAt)),
+                h(
+                  'td',
+                  { class: 'row-actions' },
+                  button('Boost', () => boostDialog(row, ctx, refresh), {
+                    title: `Boost ${nameOf(row)}`,
+                  }),
+                  button('Edit', () => editDialog(row, reference, ctx, refresh)),
+                  button('Deactivate', () => deactivateDialog(row, ctx, refresh), { kind: 'danger' }),
                 ),
               ),
             ),
