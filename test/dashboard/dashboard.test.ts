@@ -232,11 +232,16 @@ describe('dashboard in Chromium against the local stack', () => {
     // The time the board showed is the time the patients were texted.
     expect(offered[0]?.body).toContain('10:00AM');
     expect(boardTime.replace(/\s/g, '')).toContain('10:00AM');
-    const [first, second, third] = phones as [string, string, string];
-    await reply(first, 'No thanks');
-    await reply(third, HTML_BODY);
-    await reply(second, 'YES');
-    winner = PATIENTS.find((p) => p.phone === second)?.displayName ?? '';
+    // The winner leaves the waitlist, and a later test looks for the markup-named patient there: that
+    // patient is never the one who says YES. (The texts go out concurrently, so their order is no guide.)
+    const xssPhone = PATIENTS.find((p) => p.familyName === XSS_NAME)?.phone;
+    const others = phones.filter((phone) => phone !== xssPhone);
+    const yes = others[0] as string;
+    const [declines, sendsMarkup] = phones.filter((phone) => phone !== yes) as [string, string];
+    await reply(declines, 'No thanks');
+    await reply(sendsMarkup, HTML_BODY);
+    await reply(yes, 'YES');
+    winner = PATIENTS.find((p) => p.phone === yes)?.displayName ?? '';
 
     const card = page.locator(`.slot-card[data-slot="${slotId}"]`);
     await card.locator('.filled-banner').waitFor({ timeout: 45_000 });
