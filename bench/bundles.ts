@@ -1,8 +1,8 @@
 /**
  * Bundle-size and cold-import benchmark: `tsx bench/bundles.ts` (npm script `bench:bundles`).
  *
- * Bundles every functions/<name>/handler.ts the way the stack ships it (esbuild: ESM, node24, minified,
- * AWS SDK bundled, external source map), plus two Twilio modules as reference points: the signature
+ * Bundles every functions/<name>/handler.ts the way the stack ships it (the esbuild settings of
+ * lib/constructs/function-bundling.ts: ESM, node24, minified, AWS SDK bundled, external source map), plus two Twilio modules as reference points: the signature
  * check that webhook functions may import and the full-SDK sender that only the offer sender may. Then
  * imports each bundle in fresh Node processes and prints the median import time.
  *
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { bundleAsShipped } from '../test/support/bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -57,22 +57,7 @@ function entries(): Entry[] {
 
 async function bundle(entry: Entry, outDir: string): Promise<string> {
   const outfile = join(outDir, `${entry.name.replace(/[^a-z0-9-]+/gi, '_')}.mjs`);
-  await build({
-    entryPoints: [entry.file],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    sourcemap: 'external',
-    // Bundled CommonJS (twilio, axios) calls require() for Node built-ins; ESM has no require, so give
-    // it one, as CDK's NodejsFunction does for ESM output.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
+  await bundleAsShipped(entry.file, outfile);
   return outfile;
 }
 

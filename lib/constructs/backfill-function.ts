@@ -10,6 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES } from '../../shared/adapters/dynamo/table-design.js';
+import { MAIN_FIELDS, NODE_TARGET, REQUIRE_SHIM_BANNER, UNREACHABLE_IN_LAMBDA } from './function-bundling.js';
 
 /** Repository root, found from this file so synth works from any working directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -76,17 +77,16 @@ export class BackfillFunction extends nodejs.NodejsFunction {
       depsLockFilePath: `${REPO_ROOT}package-lock.json`,
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node24',
+        target: NODE_TARGET,
         minify: true,
         sourceMap: true,
         sourcesContent: false,
         // Bundle the SDK instead of loading the runtime's copy: tree-shaken and minified it initialises
-        // faster (one report: 675 ms -> 241 ms) and pins the version we tested against.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        // Some dependencies are CommonJS and call require() on Node built-ins; ESM output has no
-        // require, so give the bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        // faster (one report: 675 ms -> 241 ms) and pins the version we tested against. Only the
+        // credential providers a function can never reach stay out (see function-bundling.ts).
+        externalModules: UNREACHABLE_IN_LAMBDA,
+        mainFields: MAIN_FIELDS,
+        banner: REQUIRE_SHIM_BANNER,
         metafile: false,
       },
     });
