@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createLocalJWKSet,
+  createRemoteJWKSet,
   errors,
   exportJWK,
   generateKeyPair,
   type JSONWebKeySet,
   type JWTPayload,
+  type JWTVerifyGetKey,
   jwtVerify,
   SignJWT,
 } from 'jose';
@@ -47,13 +49,18 @@ export type VerifyResult =
   | { ok: true; claims: Record<string, string>; scopes: string[] | null }
   | { ok: false; status: 401; wwwAuthenticate: string };
 
-export interface LocalAuth {
+/** What the gateway needs, and what an HTTP API JWT authorizer is configured with: issuer and audience. */
+export interface JwtAuthorizer {
   readonly issuer: string;
   readonly audience: string;
-  readonly jwks: JSONWebKeySet;
-  issueToken(input: IssueTokenInput): Promise<IssuedToken>;
   /** Verifies an `Authorization` header value as the HTTP API JWT authorizer does. */
   verify(authorization: string | undefined): Promise<VerifyResult>;
+}
+
+/** The local login's signer: an authorizer that can also mint tokens for a chosen role. */
+export interface LocalAuth extends JwtAuthorizer {
+  readonly jwks: JSONWebKeySet;
+  issueToken(input: IssueTokenInput): Promise<IssuedToken>;
 }
 
 /**
@@ -99,6 +106,62 @@ function challenge(description?: string): string {
   return description ? `Bearer error="invalid_token" error_description="${description}"` : 'Bearer';
 }
 
+/**
+ * The checks API Gateway's JWT authorizer makes, in its order and with its answers: a bearer token,
+ * signed by a key of the issuer's set, with the configured issuer and audience and an `exp` in the future.
+ */
+function jwtVerifier(keySet: JWTVerifyGetKey, issuer: string, audience: string): JwtAuthorizer['verify'] {
+  return async (authorization) => {
+    // The identity source is $request.header.Authorization; API Gateway strips a "Bearer " prefix.
+    const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+    if (!token) return { ok: false, status: 401, wwwAuthenticate: challenge() };
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer,
+        audience,
+        algorithms: ['RS256'],
+        requiredClaims: ['exp'],
+      });
+      return { ok: true, claims: flattenClaims(payload), scopes: scopesOf(payload) };
+    } catch (error) {
+      const description =
+        error instanceof errors.JWTExpired
+          ? 'the token has expired'
+          : error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud'
+            ? 'the token does not have a valid audience'
+            : 'signing method RS256 is invalid or the token is malformed';
+      return { ok: false, status: 401, wwwAuthenticate: challenge(description) };
+    }
+  };
+}
+
+/**
+ * An authorizer for tokens of a real OpenID provider (a Cognito user pool, or a test's provider), set up
+ * as API Gateway sets up its JWT authorizer: the keys come from the `jwks_uri` of the issuer's discovery
+ * document, and the audience is the app client id.
+ */
+export async function createIssuerAuthorizer(options: {
+  issuer: string;
+  audience: string;
+}): Promise<JwtAuthorizer> {
+  const issuer = options.issuer;
+  const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  let jwksUri: unknown;
+  try {
+    const response = await fetch(discoveryUrl);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    jwksUri = ((await response.json()) as { jwks_uri?: unknown }).jwks_uri;
+  } catch (error) {
+    throw new Error(`Could not read the OpenID configuration at ${discoveryUrl}: ${String(error)}`);
+  }
+  if (typeof jwksUri !== 'string') throw new Error(`${discoveryUrl} has no jwks_uri`);
+  return {
+    issuer,
+    audience: options.audience,
+    verify: jwtVerifier(createRemoteJWKSet(new URL(jwksUri)), issuer, options.audience),
+  };
+}
+
 export async function createLocalAuth(
   options: { issuer?: string; audience?: string; ttlSeconds?: number } = {},
 ): Promise<LocalAuth> {
@@ -140,28 +203,7 @@ export async function createLocalAuth(
         .sign(privateKey);
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
-    async verify(authorization) {
-      // The identity source is $request.header.Authorization; API Gateway strips a "Bearer " prefix.
-      const token = authorization?.replace(/^Bearer\s+/i, '').trim();
-      if (!token) return { ok: false, status: 401, wwwAuthenticate: challenge() };
-      try {
-        const { payload } = await jwtVerify(token, keySet, {
-          issuer,
-          audience,
-          algorithms: ['RS256'],
-          requiredClaims: ['exp'],
-        });
-        return { ok: true, claims: flattenClaims(payload), scopes: scopesOf(payload) };
-      } catch (error) {
-        const description =
-          error instanceof errors.JWTExpired
-            ? 'the token has expired'
-            : error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud'
-              ? 'the token does not have a valid audience'
-              : 'signing method RS256 is invalid or the token is malformed';
-        return { ok: false, status: 401, wwwAuthenticate: challenge(description) };
-      }
-    },
+    verify: jwtVerifier(keySet, issuer, audience),
   };
 }
 

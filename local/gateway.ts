@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { LocalAuth } from './auth.js';
+import type { JwtAuthorizer } from './auth.js';
 import { LOCAL_ACCOUNT_ID, lambdaContext } from './lambda-context.js';
 import { type LambdaHandler, type MatchedRoute, type RouteDefinition, RouteTable } from './routes.js';
 
@@ -76,7 +76,7 @@ export type LocalRequestHandler = (req: IncomingMessage, res: ServerResponse, ur
 export interface GatewayOptions {
   routes: RouteDefinition[];
   /** Needed when any route has `auth: 'JWT'`. */
-  auth?: LocalAuth;
+  auth?: JwtAuthorizer;
   cors?: CorsConfig;
   /** Tried, in order, for requests no API route matches. */
   localHandlers?: LocalRequestHandler[];

@@ -8,7 +8,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../shared/adapters/dynamo/create-table.js';
 import { ConfigError, parseConfig } from '../shared/config.js';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local.js';
-import { createLocalAuth, handleLocalAuthRequest, type LocalAuth } from './auth.js';
+import {
+  createIssuerAuthorizer,
+  createLocalAuth,
+  handleLocalAuthRequest,
+  type JwtAuthorizer,
+  type LocalAuth,
+} from './auth.js';
 import { type LocalRequestHandler, type RunningGateway, startGateway } from './gateway.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, lambdaContext } from './lambda-context.js';
 import { defaultRoutes, type LambdaHandler, loadSchedulerTarget, type RouteDefinition } from './routes.js';
@@ -80,6 +86,12 @@ export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Seeds sample data once everything is up (the lead's seeding goes here). */
   seed?: (ctx: LocalStackContext) => Promise<void>;
+  /**
+   * Sign in through an OpenID provider, as in AWS, instead of the local login: the dashboard is served a
+   * config.json for its Cognito mode (hosted UI, code + PKCE) and the gateway accepts only that
+   * issuer's tokens for `clientId`. `domain` is the hosted UI's host, where sign-out goes.
+   */
+  oidc?: { issuer: string; clientId: string; domain: string };
   /** Delay between simulated status callbacks. */
   statusDelayMs?: number;
   log?: (line: string) => void;
@@ -233,6 +245,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log(`Table ${tableName} is ready.`);
 
     const auth = await createLocalAuth();
+    const { oidc } = options;
+    let authorizer: JwtAuthorizer = auth;
+    if (oidc) {
+      try {
+        authorizer = await createIssuerAuthorizer({ issuer: oidc.issuer, audience: oidc.clientId });
+      } catch (error) {
+        throw new LocalStackError(`${(error as Error).message}\nCheck OIDC_ISSUER in .env.`);
+      }
+    }
 
     const loadTarget = options.schedulerTarget ?? loadSchedulerTarget;
     let target: Promise<LambdaHandler> | undefined;
@@ -250,13 +271,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The gateway is created before the simulator so the simulator can be told where webhooks land;
     // its local handlers are filled in below, before anything can reach it.
-    const localHandlers: LocalRequestHandler[] = [
-      (req, res, url) => handleLocalAuthRequest(auth, req, res, url.pathname),
-    ];
+    // With an OpenID provider the local login is not served: its tokens would be refused anyway.
+    const localHandlers: LocalRequestHandler[] = oidc
+      ? []
+      : [(req, res, url) => handleLocalAuthRequest(auth, req, res, url.pathname)];
     const gateway: RunningGateway = await startGateway({
       port: ports.gateway,
       routes: options.routes ?? defaultRoutes,
-      auth,
+      auth: authorizer,
       cors: { allowOrigins: [baseEnv.DASHBOARD_ORIGIN || 'http://localhost:5173'] },
       localHandlers,
       ...(options.dashboardDir ? { staticDir: options.dashboardDir } : {}),
@@ -264,6 +286,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => gateway.close());
     const gatewayPublic = `http://localhost:${gateway.port}`;
+    if (oidc && options.dashboardDir) {
+      localHandlers.push(dashboardOidcConfig({ ...oidc, redirectUri: `${gatewayPublic}/` }));
+    }
     const publicApi = useSimulator ? gatewayPublic : (baseEnv.PUBLIC_API_URL ?? gatewayPublic);
 
     const env: Record<string, string> = {
@@ -310,7 +335,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const urls: LocalStackUrls = {
       gateway: gatewayPublic,
       publicApi,
-      login: `${gatewayPublic}/local/login`,
+      // With an OpenID provider, sign-in starts at the dashboard (its hosted UI), not the local login.
+      login: oidc ? `${gatewayPublic}/` : `${gatewayPublic}/local/login`,
       ...(options.dashboardDir ? { dashboard: `${gatewayPublic}/` } : {}),
       ...(simulator ? { phones: `${gatewayPublic}/sim/`, twilioApi: simulator.url } : {}),
       scheduler: scheduler.url,
@@ -349,6 +375,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll().catch(() => {});
     throw error;
   }
+}
+
+/** The dashboard's runtime config.json for its Cognito mode, in the shape the CDK stack deploys. */
+function dashboardOidcConfig(oidc: {
+  issuer: string;
+  clientId: string;
+  domain: string;
+  redirectUri: string;
+}): LocalRequestHandler {
+  const body = JSON.stringify({
+    apiUrl: '',
+    auth: {
+      mode: 'cognito',
+      authority: oidc.issuer,
+      clientId: oidc.clientId,
+      redirectUri: oidc.redirectUri,
+      domain: oidc.domain,
+    },
+  });
+  return async (req, res, url) => {
+    if (url.pathname !== '/config.json' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  };
 }
 
 function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {

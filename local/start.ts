@@ -47,6 +47,20 @@ async function seedOnFirstStart(ctx: LocalStackContext): Promise<void> {
   });
 }
 
+/** OIDC_ISSUER + OIDC_CLIENT_ID + OIDC_DOMAIN: sign in through a Cognito user pool instead of locally. */
+function oidcFromEnv():
+  | { oidc: { issuer: string; clientId: string; domain: string } }
+  | Record<string, never> {
+  const issuer = process.env.OIDC_ISSUER?.trim();
+  const clientId = process.env.OIDC_CLIENT_ID?.trim();
+  const domain = process.env.OIDC_DOMAIN?.trim();
+  if (!issuer && !clientId && !domain) return {};
+  if (!issuer || !clientId || !domain) {
+    throw new LocalStackError('Set all of OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_DOMAIN in .env, or none.');
+  }
+  return { oidc: { issuer, clientId, domain } };
+}
+
 function numberFrom(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -138,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
     ...(externalDynamo ? { dynamoEndpoint: externalDynamo } : { dataPath }),
     ...(existsSync(dashboardDir) ? { dashboardDir } : {}),
     twilio: realTwilio ? 'real' : 'simulator',
+    ...oidcFromEnv(),
     log: (line) => console.log(line),
     // First start only (the seed skips a table that already has providers).
     seed: seedOnFirstStart,

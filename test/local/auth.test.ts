@@ -1,6 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAuth, flattenClaims, handleLocalAuthRequest, type LocalAuth } from '../../local/auth.js';
+import {
+  createIssuerAuthorizer,
+  createLocalAuth,
+  flattenClaims,
+  handleLocalAuthRequest,
+  type LocalAuth,
+} from '../../local/auth.js';
 import { type GatewayEvent, type RunningGateway, startGateway } from '../../local/gateway.js';
 import type { RouteDefinition } from '../../local/routes.js';
 
@@ -134,5 +142,20 @@ describe('local login', () => {
     expect(html).not.toMatch(/\son\w+=/i);
     const js = await fetch(`${gateway.url}/local/login.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe('createIssuerAuthorizer', () => {
+  it('says which discovery document it could not read', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const issuer = `http://127.0.0.1:${port}/pool`;
+    await expect(createIssuerAuthorizer({ issuer, audience: 'client' })).rejects.toThrow(
+      `Could not read the OpenID configuration at ${issuer}/.well-known/openid-configuration: Error: HTTP 404`,
+    );
+    server.close();
   });
 });
