@@ -249,4 +249,55 @@ describe('SMS conversation', () => {
       evidence: 'Twilio error 21610',
     });
   });
+
+  it('talks to a Spanish-speaking patient in Spanish, from the offer to the confirmation', async () => {
+    const clinic = await makeClinic({ ADVANCE_MODE: 'handoff', BATCH_SIZE: '2' });
+    const lucia = await clinic.addPatient({ boost: 30, language: 'es' });
+    const ben = await clinic.addPatient({ boost: 20 });
+    await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    // Same slot, same batch: each patient's offer is in their own language.
+    expect(clinic.sms.to(lucia.phone)[0]?.body).toMatch(
+      /^Lakeside: Cita libre .* con Dr\. Lee en Main St\. SI para reservar/,
+    );
+    expect(clinic.sms.to(ben.phone)[0]?.body).toMatch(/^Lakeside: Opening /);
+
+    const unclear = await clinic.conversation.handleInbound({
+      messageSid: sid(),
+      from: lucia.phone,
+      body: 'mañana?',
+    });
+    expect(unclear.reply).toMatch(/^Lakeside: Responda SI para tomar la cita o NO para pasar/);
+    const won = await clinic.conversation.handleInbound({ messageSid: sid(), from: lucia.phone, body: 'Sí' });
+    expect(won.outcome).toBe('WON');
+    expect(won.reply).toMatch(
+      /^Lakeside: Cita reservada .* con Dr\. Lee en Main St\. ¿Preguntas\? Llame al /,
+    );
+    const late = await clinic.conversation.handleInbound({ messageSid: sid(), from: ben.phone, body: 'yes' });
+    expect(late.reply).toMatch(/^Lakeside: Sorry, that opening was just taken/);
+
+    const stop = await clinic.conversation.handleInbound({
+      messageSid: sid(),
+      from: lucia.phone,
+      body: 'STOP',
+    });
+    expect(stop.reply).toMatch(/no le enviaremos otros mensajes/);
+  });
+
+  it('answers AYUDA in Spanish, even from a number it does not know', async () => {
+    const clinic = await makeClinic();
+    const english = await clinic.addPatient();
+    const stranger = await clinic.conversation.handleInbound({
+      messageSid: sid(),
+      from: '+13125559999',
+      body: 'ayuda',
+    });
+    expect(stranger.reply).toMatch(/^Lakeside lista de espera: .* Responda STOP para salir/);
+    const help = await clinic.conversation.handleInbound({
+      messageSid: sid(),
+      from: english.phone,
+      body: 'HELP',
+    });
+    expect(help.reply).toMatch(/^Lakeside waitlist: .*Reply STOP to opt out/);
+  });
 });

@@ -55,6 +55,11 @@ const corpus: Case[] = [
   ['Sí, por favor', 'CLAIM'],
   ['Claro que sí', 'CLAIM'],
   ['No, gracias', 'DECLINE'],
+  ['AYUDA', 'HELP'],
+  ['Quiero darme de baja', 'OPT_OUT'],
+  ['No más mensajes por favor', 'OPT_OUT'],
+  ['Dejen de escribirme', 'OPT_OUT'],
+  ['Mi presión está baja hoy', 'UNKNOWN'],
   ['no gracias', 'DECLINE'],
   [`Le gustó \u201C${offerText}\u201D`, 'UNKNOWN'],
   // Decline keywords.

@@ -4,12 +4,16 @@ import { classifyReply } from '../shared/domain/reply-intent.js';
 import {
   assertSingleSegment,
   type Brand,
+  englishTemplates,
   FIELD_LIMITS,
   fitField,
+  type MessageTemplates,
   type OfferDetails,
+  spanishTemplates,
   type TemplateName,
   TemplateTooLongError,
   templates,
+  templatesFor,
 } from '../shared/domain/templates.js';
 
 // Worst cases validation allows: every field at its limit, widest letters, a two-digit day and hour.
@@ -29,23 +33,33 @@ const offer: OfferDetails = {
 const surname = 'Zyxwvutsrqponmlkjihg';
 const patientWithSurname = { ...offer, familyName: surname } as OfferDetails;
 
-const render: Record<TemplateName, () => string> = {
-  offer: () => templates.offer(brand, patientWithSurname),
-  confirmed: () => templates.confirmed(brand, patientWithSurname),
-  taken: () => templates.taken(brand),
-  closed: () => templates.closed(brand),
-  withdrawn: () => templates.withdrawn(brand),
-  declined: () => templates.declined(brand),
-  noOffer: () => templates.noOffer(brand),
-  help: () => templates.help(brand),
-  optedOut: () => templates.optedOut(brand),
-  optedIn: () => templates.optedIn(brand),
-  unknown: () => templates.unknown(brand),
-};
+function renderAll(t: MessageTemplates): Record<TemplateName, () => string> {
+  return {
+    offer: () => t.offer(brand, patientWithSurname),
+    confirmed: () => t.confirmed(brand, patientWithSurname),
+    taken: () => t.taken(brand),
+    closed: () => t.closed(brand),
+    withdrawn: () => t.withdrawn(brand),
+    declined: () => t.declined(brand),
+    noOffer: () => t.noOffer(brand),
+    help: () => t.help(brand),
+    optedOut: () => t.optedOut(brand),
+    optedIn: () => t.optedIn(brand),
+    unknown: () => t.unknown(brand),
+    welcome: () => t.welcome(brand),
+  };
+}
 
-describe('templates with worst-case values', () => {
+const LANGUAGES = [
+  { language: 'English', t: englishTemplates },
+  { language: 'Spanish', t: spanishTemplates },
+] as const;
+
+describe.each(LANGUAGES)('$language templates with worst-case values', ({ t }) => {
+  const render = renderAll(t);
+
   it('covers every template', () => {
-    expect(Object.keys(render).sort()).toEqual(Object.keys(templates).sort());
+    expect(Object.keys(render).sort()).toEqual(Object.keys(t).sort());
   });
 
   it.each(Object.entries(render))('%s is one GSM-7 segment, with no surname and no "cancel"', (_name, fn) => {
@@ -59,28 +73,18 @@ describe('templates with worst-case values', () => {
     expect(text.startsWith(brand.clinicName)).toBe(true);
   });
 
-  it('renders the worst-case date', () => {
-    expect(render.offer()).toContain('Wed Sep 30 12:30PM');
-  });
-
-  it('offer names provider, place, time, YES and the hold; not the first name', () => {
+  it('offer names provider, place and time; not the first name', () => {
     const text = render.offer();
     expect(text).toContain(offer.providerName);
     expect(text).toContain(offer.locationName);
-    expect(text).toContain('Reply YES');
     expect(text).not.toContain(offer.firstName);
   });
 
-  it('STOP reply has the brand and "no further messages"', () => {
+  it('HELP and STOP replies carry the brand; HELP the contact number and STOP', () => {
     expect(render.optedOut()).toContain(brand.clinicName);
-    expect(render.optedOut()).toContain('no further messages');
-  });
-
-  it('HELP reply has the brand, the contact number and "Reply STOP to opt out"', () => {
-    const text = render.help();
-    expect(text).toContain(brand.clinicName);
-    expect(text).toContain(brand.contactPhone);
-    expect(text).toContain('Reply STOP to opt out');
+    expect(render.help()).toContain(brand.clinicName);
+    expect(render.help()).toContain(brand.contactPhone);
+    expect(render.help()).toMatch(/STOP/);
   });
 
   it('a reply that only quotes a template back is never read as an answer', () => {
@@ -88,7 +92,59 @@ describe('templates with worst-case values', () => {
     // would claim a slot.
     for (const [name, fn] of Object.entries(render)) {
       expect(classifyReply(`Liked \u201C${fn()}\u201D`).intent, name).toBe('UNKNOWN');
+      expect(classifyReply(`Le gust\u00F3 \u201C${fn()}\u201D`).intent, name).toBe('UNKNOWN');
     }
+  });
+});
+
+describe('English wording', () => {
+  const render = renderAll(englishTemplates);
+
+  it('renders the worst-case date', () => {
+    expect(render.offer()).toContain('Wed Sep 30 12:30PM');
+  });
+
+  it('offer asks for YES and gives the hold', () => {
+    expect(render.offer()).toContain('Reply YES');
+    expect(render.offer()).toMatch(/Held till 12:30PM$/);
+  });
+
+  it('STOP reply says "no further messages"; HELP says "Reply STOP to opt out"', () => {
+    expect(render.optedOut()).toContain('no further messages');
+    expect(render.help()).toContain('Reply STOP to opt out');
+  });
+});
+
+describe('Spanish wording', () => {
+  const render = renderAll(spanishTemplates);
+
+  it('writes the date with GSM-7 day and month names and a 24-hour clock', () => {
+    expect(render.offer()).toContain('mie 30 sep 12:30');
+    // Saturday: ICU would write "sáb", whose "á" is not GSM-7.
+    const saturday = spanishTemplates.offer(brand, { ...offer, startAt: '2026-10-03T14:00:00Z' });
+    expect(saturday).toContain('sab 3 oct 09:00');
+  });
+
+  it('offer asks for SI or NO, and both read as answers when sent back alone', () => {
+    expect(render.offer()).toContain('SI para reservar, NO para pasar');
+    expect(classifyReply('SI').intent).toBe('CLAIM');
+    expect(classifyReply('Sí').intent).toBe('CLAIM');
+    expect(classifyReply('NO').intent).toBe('DECLINE');
+  });
+
+  it('STOP reply says no other messages will follow; HELP names STOP and AYUDA works', () => {
+    expect(render.optedOut()).toContain('no le enviaremos otros mensajes');
+    expect(render.help()).toContain('Responda STOP para salir');
+    expect(classifyReply('AYUDA').intent).toBe('HELP');
+  });
+});
+
+describe('templatesFor', () => {
+  it('picks the patient language and falls back to English', () => {
+    expect(templatesFor('es')).toBe(spanishTemplates);
+    expect(templatesFor('en')).toBe(englishTemplates);
+    expect(templatesFor(undefined)).toBe(englishTemplates);
+    expect(templates).toBe(englishTemplates);
   });
 });
 
@@ -103,11 +159,12 @@ describe('values outside the limits or the alphabet', () => {
     locationName: '{[Main]} €€€€€€€€€€€€€€€€€€€€€€€€',
   };
 
-  it.each(Object.keys(templates) as TemplateName[])('%s still renders one GSM-7 segment', (name) => {
-    const text =
-      name === 'offer' || name === 'confirmed'
-        ? templates[name](hostile, hostileOffer)
-        : templates[name](hostile);
+  it.each(
+    LANGUAGES.flatMap(({ language, t }) =>
+      (Object.keys(t) as TemplateName[]).map((name) => [language, name, t] as const),
+    ),
+  )('%s %s still renders one GSM-7 segment', (_language, name, t) => {
+    const text = name === 'offer' || name === 'confirmed' ? t[name](hostile, hostileOffer) : t[name](hostile);
     expect(segmentInfo(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 

@@ -287,6 +287,7 @@ export class AdminService {
         displayName: body.patient.displayName,
         ...(body.patient.familyName ? { familyName: body.patient.familyName } : {}),
         ...(body.patient.timeZone ? { timeZone: body.patient.timeZone } : {}),
+        ...(body.patient.language ? { language: body.patient.language } : {}),
         consent: 'OPTED_IN',
         recentOfferTimes: [],
         createdAt: now,
@@ -313,7 +314,11 @@ export class AdminService {
             clinicName: this.deps.policy.clinicName,
             contactPhone: this.deps.policy.clinicContactPhone,
           };
-          const sent = await this.deps.engine.sendSms(patient, welcomeText(brand), 'WELCOME');
+          const sent = await this.deps.engine.sendSms(
+            patient,
+            welcomeText(brand, patient.language),
+            'WELCOME',
+          );
           welcome = sent === 'SENT' ? 'SENT' : 'FAILED';
         }
       }
@@ -407,6 +412,7 @@ export class AdminService {
             visitTypes: entry.preferences.visitTypes,
             currentAppointmentAt: entry.currentAppointmentAt,
             notes: entry.notes,
+            language: patient.language,
             patientId: patient.patientId,
             entryId: entry.entryId,
             score: scoreEntry(entry, this.now(), this.zone).total,
@@ -488,6 +494,16 @@ export class AdminService {
         entries: entries.map((e) => this.entryView(e)),
         offers: offers.map((o) => offerView(o)),
       };
+    },
+
+    'patients.update': async ({ params, body }, actor) => {
+      const patient = await this.deps.admin.updatePatient(params.patientId, body);
+      if (!patient) throw new NotFoundError('patient', params.patientId);
+      // Which fields changed, never their values: names are PHI.
+      await this.audit(actor, 'patient.update', 'PATIENT', params.patientId, {
+        fields: Object.keys(body).sort().join(','),
+      });
+      return patientSummary(patient);
     },
 
     'patients.consent': async ({ params, body }, actor) => {
@@ -772,6 +788,7 @@ export class AdminService {
       displayName: row.display_name,
       ...(row.family_name ? { familyName: row.family_name } : {}),
       ...(row.time_zone ? { timeZone: row.time_zone } : {}),
+      ...(row.language ? { language: row.language } : {}),
       consent: 'OPTED_IN',
       recentOfferTimes: [],
       createdAt: now,

@@ -4,17 +4,19 @@ import { IANAZone } from 'luxon';
 import * as z from 'zod/mini';
 import type { OfferPolicy } from '../config.js';
 import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
-import type {
-  ConsentChange,
-  ConsentState,
-  Location,
-  MessageDirection,
-  OfferState,
-  ProviderType,
-  Slot,
-  SlotStatus,
-  WaitlistEntry,
-  WaitlistPreferences,
+import {
+  type ConsentChange,
+  type ConsentState,
+  LANGUAGES,
+  type Language,
+  type Location,
+  type MessageDirection,
+  type OfferState,
+  type ProviderType,
+  type Slot,
+  type SlotStatus,
+  type WaitlistEntry,
+  type WaitlistPreferences,
 } from '../domain/model.js';
 import type { ScoreBreakdown } from '../domain/ranking.js';
 import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
@@ -162,6 +164,9 @@ export const SLOT_STATUSES = [
   'WITHDRAWN',
 ] as const satisfies readonly SlotStatus[];
 export const CONSENT_STATES = ['OPTED_IN', 'OPTED_OUT'] as const satisfies readonly ConsentState[];
+
+/** The language a patient is texted in. */
+export const languageSchema = z.enum(LANGUAGES, { error: 'must be en (English) or es (Spanish)' });
 export const CONSENT_SOURCES = ['VERBAL', 'WRITTEN', 'PORTAL'] as const;
 export const MESSAGE_DIRECTIONS = ['OUTBOUND', 'INBOUND'] as const satisfies readonly MessageDirection[];
 
@@ -278,6 +283,8 @@ export const newPatientSchema = z.strictObject(
     displayName: smsField('firstName'),
     familyName: z.optional(text(60)),
     timeZone: z.optional(timeZoneSchema),
+    /** Texts go out in this language; default English. */
+    language: z.optional(languageSchema),
     consentSource: z.enum(CONSENT_SOURCES, { error: 'must be VERBAL, WRITTEN or PORTAL' }),
     sendWelcome: z._default(z.boolean({ error: 'must be true or false' }), false),
   },
@@ -331,6 +338,22 @@ export const boostBody = z.strictObject({ boost: boostSchema, reason: text(200) 
 export const deactivateBody = z.strictObject({ reason: text(200) }, OBJECT);
 
 export const patientQuery = z.object({ reveal: z._default(queryBoolean, false) }, OBJECT);
+
+/**
+ * Staff correcting a patient's details. `null` clears an optional field (family name, own time zone).
+ * The phone is not editable here: a new number is a new consent, so the patient is added again.
+ */
+export const updatePatientBody = z
+  .strictObject(
+    {
+      displayName: z.optional(smsField('firstName')),
+      familyName: z.optional(z.nullable(text(60))),
+      timeZone: z.optional(z.nullable(timeZoneSchema)),
+      language: z.optional(languageSchema),
+    },
+    OBJECT,
+  )
+  .check(z.refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' }));
 
 export const consentBody = z.strictObject(
   {
@@ -405,6 +428,7 @@ export const IMPORT_COLUMNS = [
   'visit_types',
   'current_appointment_at',
   'notes',
+  'language',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['phone', 'display_name'] as const;
 /** Rows per CSV import: sized so a whole file is written (or undone) well inside the 25 s Lambda timeout. */
@@ -472,6 +496,8 @@ export interface PatientSummary {
   familyName?: string;
   phoneMasked: MaskedPhone;
   timeZone?: string;
+  /** Absent = English. */
+  language?: Language;
   consent: ConsentState;
 }
 
@@ -779,6 +805,15 @@ export const ADMIN_ROUTES = [
     query: patientQuery,
   },
   {
+    id: 'patients.update',
+    method: 'PATCH',
+    path: '/admin/patients/{patientId}',
+    role: 'staff',
+    summary: 'Correct a patient: first name, family name, time zone, the language texts go out in.',
+    params: patientParams,
+    body: updatePatientBody,
+  },
+  {
     id: 'patients.consent',
     method: 'POST',
     path: '/admin/patients/{patientId}/consent',
@@ -899,6 +934,7 @@ export interface AdminResponses {
   'waitlist.boost': EntryView;
   'waitlist.deactivate': EntryView;
   'patients.get': PatientDetail;
+  'patients.update': PatientSummary;
   'patients.consent': ConsentResponse;
   'providers.list': { items: ProviderView[] };
   'providers.create': ProviderView;

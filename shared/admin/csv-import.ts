@@ -7,6 +7,7 @@ import {
   IMPORT_COLUMNS,
   idSchema,
   isoDateTime,
+  languageSchema,
   MAX_IMPORT_ROWS,
   multilineText,
   OBJECT,
@@ -65,6 +66,7 @@ const rowSchema = z
       display_name: smsField('firstName'),
       family_name: optionalCell(text(60)),
       time_zone: optionalCell(timeZoneSchema),
+      language: optionalCell(languageSchema),
       urgent: z._default(csvBoolean, false),
       boost: preprocess(
         (v) => (v === '' || v === undefined ? 0 : Number(v)),
@@ -198,6 +200,7 @@ export interface ExportRow {
   visitTypes: string[];
   currentAppointmentAt?: string;
   notes?: string;
+  language?: string;
   patientId: string;
   entryId: string;
   score: number;
@@ -221,6 +224,7 @@ export function waitlistCsv(rows: ExportRow[]): string {
     guardFormula(r.visitTypes.join('|')),
     r.currentAppointmentAt ?? '',
     guardFormula(r.notes ?? ''),
+    r.language ?? '',
     r.patientId,
     r.entryId,
     String(r.score),

@@ -18,6 +18,10 @@ export interface Location {
   displayName: string;
 }
 
+/** Languages a patient can be texted in. Absent on a patient means English. */
+export const LANGUAGES = ['en', 'es'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
 export type ConsentState = 'OPTED_IN' | 'OPTED_OUT';
 
 export interface ConsentChange {
@@ -38,6 +42,8 @@ export interface Patient {
   /** Legal surname for staff; never rendered into an SMS. */
   familyName?: string;
   timeZone?: string;
+  /** The language every text to this patient is in; absent = English. */
+  language?: Language;
   consent: ConsentState;
   /** The slot whose offer is live (PENDING) for this patient, if any: at most one at a time. */
   liveOfferSlotId?: string;

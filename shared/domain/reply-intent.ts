@@ -49,6 +49,16 @@ export const OPT_OUT_PHRASES: readonly string[] = [
   'no more texts',
   'no more messages',
   'leave me alone',
+  // Spanish. Single words such as "baja" are left out: "mi presion esta baja" is not an opt-out.
+  'darme de baja',
+  'dar de baja',
+  'no mas mensajes',
+  'no me escriban',
+  'dejen de escribir',
+  'dejen de escribirme',
+  'dejen de enviar',
+  'dejen de enviarme',
+  'dejen de mandarme',
 ];
 
 /**
@@ -61,7 +71,8 @@ export const OPT_OUT_WORDS_ANYWHERE: readonly string[] = ['unsubscribe', 'stopal
 /** Opt back in. Twilio also treats YES as opt-in at carrier level; we do not (our consent record rules). */
 export const OPT_IN_WORDS: readonly string[] = ['start', 'unstop'];
 
-export const HELP_WORDS: readonly string[] = ['help', 'info'];
+/** "ayuda" is Spanish for help; Spanish-speaking patients are told to send it. */
+export const HELP_WORDS: readonly string[] = ['help', 'info', 'ayuda'];
 
 /** Words that take the offered slot. "si" covers "sí" because accents are removed before matching. */
 export const CLAIM_WORDS: readonly string[] = [

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { FIELD_LIMITS, type LimitedField } from './field-limits.js';
 import { clipToSeptets, GSM7_SINGLE_SEGMENT, nonGsm7Characters, segmentInfo, toGsm7 } from './gsm7.js';
+import type { Language } from './model.js';
 
 /**
  * Every SMS the system sends. Lock screens show texts to anyone nearby, so a template carries only the
@@ -84,6 +85,23 @@ function local(iso: string, zone: string): DateTime {
   return time;
 }
 
+/**
+ * Spanish day and month abbreviations, spelled here rather than taken from ICU: ICU's "sáb" and "mié"
+ * carry accents GSM-7 lacks, its month abbreviations differ between versions ("sep"/"sept."), and its
+ * Spanish "a. m." is written with no-break spaces. Spanish texts use the 24-hour clock, as is usual.
+ */
+const DIAS = ['lun', 'mar', 'mie', 'jue', 'vie', 'sab', 'dom'];
+const MESES = ['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sep', 'oct', 'nov', 'dic'];
+
+function cuando(iso: string, zone: string): string {
+  const t = local(iso, zone);
+  return `${DIAS[t.weekday - 1]} ${t.day} ${MESES[t.month - 1]} ${t.toFormat('HH:mm')}`;
+}
+
+function hora(iso: string, zone: string): string {
+  return local(iso, zone).toFormat('HH:mm');
+}
+
 function brand(b: Brand): string {
   return fitField(b.clinicName, 'clinicName');
 }
@@ -98,49 +116,136 @@ function visit(o: VisitFields): string {
   return `${when(o.startAt, o.timeZone)} with ${fitField(o.providerName, 'providerName')} at ${fitField(o.locationName, 'locationName')}`;
 }
 
-export const templates = {
-  offer: (b: Brand, o: OfferDetails) =>
+function visita(o: VisitFields): string {
+  return `${cuando(o.startAt, o.timeZone)} con ${fitField(o.providerName, 'providerName')} en ${fitField(o.locationName, 'locationName')}`;
+}
+
+/** Every text the system sends, in one language. Each language must provide all of them. */
+export interface MessageTemplates {
+  offer(b: Brand, o: OfferDetails): string;
+  confirmed(b: Brand, o: VisitFields): string;
+  taken(b: Brand): string;
+  closed(b: Brand): string;
+  withdrawn(b: Brand): string;
+  declined(b: Brand): string;
+  noOffer(b: Brand): string;
+  /** CTIA HELP: program name, a support number, how to opt out. */
+  help(b: Brand): string;
+  /** CTIA STOP: brand, acknowledgement, "no further messages". Sent once. */
+  optedOut(b: Brand): string;
+  optedIn(b: Brand): string;
+  unknown(b: Brand): string;
+  /** The optional text when staff add a patient. */
+  welcome(b: Brand): string;
+}
+
+export const englishTemplates: MessageTemplates = {
+  offer: (b, o) =>
     assertSingleSegment(
       `${brand(b)}: Opening ${visit(o)}. Reply YES to book, NO to pass. Held till ${clock(o.holdExpiresAt, o.timeZone)}`,
     ),
-  confirmed: (b: Brand, o: VisitFields) =>
+  confirmed: (b, o) =>
     assertSingleSegment(`${brand(b)}: You're booked ${visit(o)}. Questions? Call ${phone(b)}`),
-  taken: (b: Brand) =>
+  taken: (b) =>
     assertSingleSegment(
       `${brand(b)}: Sorry, that opening was just taken. You stay on our waitlist and we'll text you when another one opens.`,
     ),
-  closed: (b: Brand) =>
+  closed: (b) =>
     assertSingleSegment(
       `${brand(b)}: That opening is no longer available. You stay on our waitlist and we'll text you when another one opens.`,
     ),
-  withdrawn: (b: Brand) =>
+  withdrawn: (b) =>
     assertSingleSegment(
       `${brand(b)}: The opening we texted you about is no longer available. You stay on our waitlist.`,
     ),
-  declined: (b: Brand) =>
+  declined: (b) =>
     assertSingleSegment(`${brand(b)}: Thanks, we'll keep you on the waitlist for the next opening.`),
-  noOffer: (b: Brand) =>
+  noOffer: (b) =>
     assertSingleSegment(
       `${brand(b)}: You have no open offer right now. We'll text you when an opening comes up. Reply HELP for help, STOP to opt out.`,
     ),
-  /** CTIA HELP: program name, a support number, how to opt out. */
-  help: (b: Brand) =>
+  help: (b) =>
     assertSingleSegment(
       `${brand(b)} waitlist: texts when an earlier visit opens. Help: ${phone(b)}. Reply STOP to opt out. Msg&data rates may apply.`,
     ),
-  /** CTIA STOP: brand, acknowledgement, "no further messages". Sent once. */
-  optedOut: (b: Brand) =>
+  optedOut: (b) =>
     assertSingleSegment(
       `${brand(b)}: You're unsubscribed and will receive no further messages. Reply START to resubscribe.`,
     ),
-  optedIn: (b: Brand) =>
+  optedIn: (b) =>
     assertSingleSegment(
       `${brand(b)}: You're resubscribed to waitlist texts. Reply HELP for help, STOP to opt out.`,
     ),
-  unknown: (b: Brand) =>
+  unknown: (b) =>
     assertSingleSegment(
       `${brand(b)}: Please reply YES to take the opening or NO to pass. Reply HELP for help, STOP to opt out.`,
     ),
-} as const;
+  welcome: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: You're on our waitlist for an earlier visit. We'll text you when one opens. Reply HELP for help, STOP to opt out.`,
+    ),
+};
 
-export type TemplateName = keyof typeof templates;
+/**
+ * Spanish. GSM-7 has é, ñ, ¿ and ¡ but not á, í, ó or ú, so these texts are worded to need none of the
+ * latter (a UCS-2 text would cost three segments). STOP and START stay in English: they are the keywords
+ * carriers act on; AYUDA, SI and NO are read by our own reply parser.
+ */
+export const spanishTemplates: MessageTemplates = {
+  offer: (b, o) =>
+    assertSingleSegment(
+      `${brand(b)}: Cita libre ${visita(o)}. SI para reservar, NO para pasar. Hasta ${hora(o.holdExpiresAt, o.timeZone)}`,
+    ),
+  confirmed: (b, o) =>
+    assertSingleSegment(`${brand(b)}: Cita reservada ${visita(o)}. ¿Preguntas? Llame al ${phone(b)}`),
+  taken: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Lo sentimos, esa cita ya fue tomada. Sigue en nuestra lista de espera y le avisaremos cuando haya otra.`,
+    ),
+  closed: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Esa cita ya no se puede reservar. Sigue en nuestra lista de espera y le avisaremos cuando haya otra.`,
+    ),
+  withdrawn: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: La cita que le ofrecimos ya no se puede reservar. Sigue en nuestra lista de espera.`,
+    ),
+  declined: (b) =>
+    assertSingleSegment(`${brand(b)}: Gracias. Sigue en nuestra lista de espera para la siguiente cita.`),
+  noOffer: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: No tiene ninguna oferta abierta. Le avisaremos cuando haya una cita. AYUDA para ayuda, STOP para salir.`,
+    ),
+  help: (b) =>
+    assertSingleSegment(
+      `${brand(b)} lista de espera: avisos de citas antes. Ayuda: ${phone(b)}. Responda STOP para salir. Pueden aplicar tarifas.`,
+    ),
+  optedOut: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Se dio de baja y no le enviaremos otros mensajes. Responda START para volver a suscribirse.`,
+    ),
+  optedIn: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Vuelve a recibir avisos de la lista de espera. AYUDA para ayuda, STOP para salir.`,
+    ),
+  unknown: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Responda SI para tomar la cita o NO para pasar. AYUDA para ayuda, STOP para salir.`,
+    ),
+  welcome: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Ya esta en nuestra lista de espera. Le avisaremos si se libera una cita antes. AYUDA para ayuda, STOP para salir.`,
+    ),
+};
+
+const BY_LANGUAGE: Record<Language, MessageTemplates> = { en: englishTemplates, es: spanishTemplates };
+
+/** The texts for a patient's language (absent = English). */
+export function templatesFor(language: Language | undefined): MessageTemplates {
+  return BY_LANGUAGE[language ?? 'en'];
+}
+
+/** English, for callers with no patient (an unknown sender's HELP). */
+export const templates = englishTemplates;
+
+export type TemplateName = keyof MessageTemplates;

@@ -1,8 +1,8 @@
 import type { OfferPolicy } from '../config.js';
 import { isFailedDelivery, isKnownDeliveryStatus } from '../domain/delivery-status.js';
-import type { Patient, Slot } from '../domain/model.js';
+import type { Language, Patient, Slot } from '../domain/model.js';
 import { classifyReply, type ReplyIntent } from '../domain/reply-intent.js';
-import { type Brand, templates } from '../domain/templates.js';
+import { type Brand, templatesFor } from '../domain/templates.js';
 import type { Clock } from '../ports.js';
 import type { OfferEngine } from './offer-engine.js';
 import type { OfferStore } from './offer-store.js';
@@ -94,7 +94,7 @@ export class SmsConversation {
           classification.reaction === true,
           classification.matched,
         )
-      : this.answerUnknownSender(classification.intent);
+      : this.answerUnknownSender(classification.intent, classification.matched);
     if (answer.reply && patient) {
       await store.recordMessage(
         {
@@ -128,9 +128,14 @@ export class SmsConversation {
     };
   }
 
-  private answerUnknownSender(intent: ReplyIntent): { reply?: string; outcome: string; slotId?: string } {
+  private answerUnknownSender(
+    intent: ReplyIntent,
+    matched: string | undefined,
+  ): { reply?: string; outcome: string; slotId?: string } {
     // Not one of our patients: HELP still gets the program's help text (carrier rules); nothing else.
-    if (intent === 'HELP') return { reply: templates.help(this.brand), outcome: 'HELP' };
+    // An AYUDA gets the Spanish help text, as the sender asked in Spanish.
+    if (intent === 'HELP')
+      return { reply: templatesFor(helpLanguage(matched)).help(this.brand), outcome: 'HELP' };
     return { outcome: 'IGNORED_UNKNOWN_SENDER' };
   }
 
@@ -143,6 +148,7 @@ export class SmsConversation {
   ): Promise<{ reply?: string; outcome: string; slotId?: string }> {
     const { engine, store } = this.deps;
     const brand = this.brand;
+    const t = templatesFor(patient.language);
     switch (intent) {
       case 'OPT_OUT': {
         const { changed } = await engine.changeConsent(patient.patientId, {
@@ -154,7 +160,7 @@ export class SmsConversation {
         });
         // Exactly one confirmation: a second STOP from an opted-out number gets silence.
         return changed
-          ? { reply: templates.optedOut(brand), outcome: 'OPTED_OUT' }
+          ? { reply: t.optedOut(brand), outcome: 'OPTED_OUT' }
           : { outcome: 'ALREADY_OPTED_OUT' };
       }
       case 'OPT_IN': {
@@ -165,10 +171,13 @@ export class SmsConversation {
           // The words that did it, not the whole text: the ledger outlives the 90-day message bodies.
           evidence: matched ?? intent,
         });
-        return { reply: templates.optedIn(brand), outcome: changed ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
+        return { reply: t.optedIn(brand), outcome: changed ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
       }
       case 'HELP':
-        return { reply: templates.help(brand), outcome: 'HELP' };
+        return {
+          reply: templatesFor(helpLanguage(matched) ?? patient.language).help(brand),
+          outcome: 'HELP',
+        };
       default:
         break;
     }
@@ -184,30 +193,30 @@ export class SmsConversation {
             slotId: outcome.slot.slotId,
           };
         case 'TAKEN':
-          return { reply: templates.taken(brand), outcome: 'TAKEN', slotId: outcome.slot.slotId };
+          return { reply: t.taken(brand), outcome: 'TAKEN', slotId: outcome.slot.slotId };
         case 'CLOSED': {
           // A YES racing the same patient's STOP loses to it: after "no further messages", silence.
           const now = await store.getPatient(patient.patientId);
           if (now?.consent !== 'OPTED_IN') return { outcome: 'IGNORED_OPTED_OUT' };
-          return { reply: templates.closed(brand), outcome: 'CLOSED' };
+          return { reply: t.closed(brand), outcome: 'CLOSED' };
         }
         case 'OPTED_OUT':
           return { outcome: 'IGNORED_OPTED_OUT' };
         default:
-          return { reply: templates.noOffer(brand), outcome: 'NO_OFFER' };
+          return { reply: t.noOffer(brand), outcome: 'NO_OFFER' };
       }
     }
     if (intent === 'DECLINE') {
       const outcome = await engine.decline(patient.patientId);
       return outcome.kind === 'DECLINED'
-        ? { reply: templates.declined(brand), outcome: 'DECLINED', slotId: outcome.slotId }
+        ? { reply: t.declined(brand), outcome: 'DECLINED', slotId: outcome.slotId }
         : { outcome: 'NO_OFFER' };
     }
     // A tapback quotes our own "Reply YES": it is not an answer, and it does not deserve a lecture.
     if (reaction) return { outcome: 'IGNORED_REACTION' };
     const slotId = patient.liveOfferSlotId ?? patient.lastOfferSlotId;
     if (slotId && (await store.markUnknownReplyHelped(slotId, patient.patientId))) {
-      return { reply: templates.unknown(brand), outcome: 'HELPED_ONCE', slotId };
+      return { reply: t.unknown(brand), outcome: 'HELPED_ONCE', slotId };
     }
     return { outcome: 'IGNORED_UNKNOWN' };
   }
@@ -218,7 +227,7 @@ export class SmsConversation {
       store.getProvider(slot.providerId),
       store.getLocation(slot.locationId),
     ]);
-    return templates.confirmed(this.brand, {
+    return templatesFor(patient.language).confirmed(this.brand, {
       startAt: slot.startAt,
       timeZone: patient.timeZone ?? policy.clinicTimeZone,
       providerName: provider?.displayName ?? 'your provider',
@@ -268,4 +277,9 @@ export class SmsConversation {
     }
     return { applied: true };
   }
+}
+
+/** A HELP keyword that names a language ("ayuda") is answered in it, whatever the patient's setting. */
+function helpLanguage(matched: string | undefined): Language | undefined {
+  return matched === 'ayuda' ? 'es' : undefined;
 }

@@ -12,7 +12,7 @@ import type {
   Slot,
   WaitlistEntry,
 } from '../domain/model.js';
-import { type Brand, templates } from '../domain/templates.js';
+import { type Brand, templatesFor } from '../domain/templates.js';
 import {
   type Clock,
   type SchedulerPort,
@@ -417,7 +417,7 @@ export class OfferEngine {
       if (patient?.consent !== 'OPTED_IN' || patient.liveOfferSlotId !== slot.slotId)
         return 'SKIPPED' as const;
       const zone = patient.timeZone ?? policy.clinicTimeZone;
-      const body = templates.offer(this.brand, {
+      const body = templatesFor(patient.language).offer(this.brand, {
         firstName: patient.displayName,
         providerName: provider.displayName,
         locationName: location?.displayName ?? 'our clinic',
@@ -759,7 +759,9 @@ export class OfferEngine {
       if (!slot) throw new NotFoundError('slot', slotId);
       if (slot.status !== 'WITHDRAWN') throw new ConflictError(`slot ${slotId} is already ${slot.status}`);
     }
-    await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', () => templates.withdrawn(this.brand));
+    await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', (patient) =>
+      templatesFor(patient.language).withdrawn(this.brand),
+    );
     const slot = (await store.getSlot(slotId)) as Slot;
     // Tidy only: anything that still fires finds the slot WITHDRAWN and does nothing.
     await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1, slot.holdExpiresAt));

@@ -199,6 +199,51 @@ describe('waitlist', () => {
     expect((await waitlist()).items.some((r) => r.patientId === patient.patientId)).toBe(false);
   });
 
+  it('texts a Spanish-speaking patient in Spanish, and staff can correct a patient without touching the phone', async () => {
+    const added = await addPatient('Lucia', {}, { sendWelcome: true, language: 'es' });
+    expect(added.patient.language).toBe('es');
+    expect(added.welcome).toBe('SENT');
+    expect(app.twilio.requests.at(-1)?.form.Body).toMatch(/^Lakeside: Ya esta en nuestra lista de espera/);
+
+    const { patientId } = added.patient;
+    const patch = (body: unknown) =>
+      app.call(
+        jsonEvent({ method: 'PATCH', path: `/admin/patients/${patientId}`, body, claims: ADMIN_CLAIMS }),
+      );
+    const fixed = await patch({ displayName: 'Lucía', familyName: 'Ortega', language: 'en' });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.body).toMatchObject({ displayName: 'Lucía', familyName: 'Ortega', language: 'en' });
+    // null clears an optional field; the rest stays as it was.
+    const cleared = await patch({ familyName: null });
+    expect(cleared.status, cleared.text).toBe(200);
+    expect(cleared.body).toMatchObject({ displayName: 'Lucía', language: 'en', consent: 'OPTED_IN' });
+    expect((cleared.body as { familyName?: string }).familyName).toBeUndefined();
+
+    const before = await app.countItems();
+    const bad = await patch({ language: 'fr', phone: '+13125550000' });
+    expect(bad.status).toBe(400);
+    expect((bad.body as ErrorBody).error.fields).toMatchObject({
+      language: 'must be en (English) or es (Spanish)',
+    });
+    const unknown = await app.call(
+      jsonEvent({
+        method: 'PATCH',
+        path: '/admin/patients/01JNOBODY0000000000000000',
+        body: { language: 'es' },
+        claims: ADMIN_CLAIMS,
+      }),
+    );
+    expect(unknown.status).toBe(404);
+    expect(await app.countItems()).toBe(before);
+
+    // The record says which fields changed, never what they now say.
+    const record = (await auditToday()).find(
+      (a) => a.action === 'patient.update' && a.recordId === patientId,
+    );
+    expect(record?.detail).toEqual({ fields: 'displayName,familyName,language' });
+    expect(JSON.stringify(await auditToday())).not.toContain('Ortega');
+  });
+
   it('reveals a full phone number only on request, and audits it', async () => {
     const { patient } = await addPatient('Reveal');
     const masked = (await get(`/admin/patients/${patient.patientId}`)).body as PatientDetail;
@@ -226,12 +271,14 @@ describe('CSV import and export', () => {
     );
 
   it('imports a good file', async () => {
+    // Columns in any order; `language` is optional and here it comes last.
     const reply = await postCsv(
-      csv([
-        '312-555-8001,Ana,Lopez,America/Chicago,yes,5,referral,MD/DO,loc-main,follow-up,2027-06-01T15:00:00Z,"likes ""early"" slots"',
-        '(312) 555-8002,Ben,,,no,,,APP|MD/DO,,,,',
-        "+13125558003,'=Cal,,,,0,,,,,,",
-      ]),
+      [
+        'phone,display_name,family_name,time_zone,urgent,boost,boost_reason,provider_types,location_ids,visit_types,current_appointment_at,notes,language',
+        '312-555-8001,Ana,Lopez,America/Chicago,yes,5,referral,MD/DO,loc-main,follow-up,2027-06-01T15:00:00Z,"likes ""early"" slots",es',
+        '(312) 555-8002,Ben,,,no,,,APP|MD/DO,,,,,',
+        "+13125558003,'=Cal,,,,0,,,,,,,",
+      ].join('\r\n'),
     );
     expect(reply.status, reply.text).toBe(201);
     expect(reply.body).toEqual({ imported: 3 });
@@ -243,6 +290,7 @@ describe('CSV import and export', () => {
     expect(ana).toMatchObject({ urgent: true, boost: 5, notes: 'likes "early" slots' });
     const detail = (await get(`/admin/patients/${ana.patientId}`)).body as PatientDetail;
     expect(detail.consentHistory[0]).toMatchObject({ source: 'IMPORT', actor: ADMIN_CLAIMS.sub });
+    expect(detail.patient.language).toBe('es');
   });
 
   it('reports every bad row and imports nothing when any row is bad', async () => {

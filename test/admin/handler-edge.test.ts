@@ -34,6 +34,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'waitlist.update': { urgent: true },
   'waitlist.boost': { boost: 10, reason: 'clinical need' },
   'waitlist.deactivate': { reason: 'moved away' },
+  'patients.update': { language: 'es' },
   'patients.consent': { state: 'OPTED_OUT', note: 'asked at the desk' },
   'providers.create': { displayName: 'Dr. New', providerType: 'APP', locationIds: ['loc-main'] },
   'providers.update': { displayName: 'Dr. New', providerType: 'APP', locationIds: ['loc-main'] },

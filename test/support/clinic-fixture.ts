@@ -24,6 +24,7 @@ export interface PatientSpec {
   joinedAt?: string;
   preferences?: Partial<WaitlistPreferences>;
   timeZone?: string;
+  language?: Patient['language'];
   consent?: Patient['consent'];
   active?: boolean;
 }
@@ -86,6 +87,7 @@ export async function makeClinicOn(
       displayName: spec.name ?? `Pat${phoneCounter}`,
       consent: spec.consent ?? 'OPTED_IN',
       timeZone: spec.timeZone,
+      ...(spec.language ? { language: spec.language } : {}),
       recentOfferTimes: [],
       createdAt: now.toISOString(),
     };

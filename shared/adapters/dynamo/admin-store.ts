@@ -256,6 +256,53 @@ export class AdminStore {
     return found;
   }
 
+  /**
+   * Staff's corrections to a profile: each field is set, or removed when null. Only the listed fields
+   * can change, so a concurrent offer or consent change to the same item is never overwritten. Returns
+   * undefined when there is no such patient.
+   */
+  async updatePatient(
+    patientId: string,
+    changes: Partial<Record<'displayName' | 'familyName' | 'timeZone' | 'language', string | null>>,
+  ): Promise<Patient | undefined> {
+    const set: string[] = [];
+    const remove: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      if (value === null) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    const expression = [
+      set.length ? `SET ${set.join(', ')}` : '',
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    try {
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.patient(patientId),
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? stripKeys<Patient>(out.Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Which of these E.164 numbers already belong to a patient (the PHONE# guard items). */
   async registeredPhones(phones: string[]): Promise<Set<string>> {
     const taken = new Set<string>();
