@@ -175,6 +175,8 @@ export async function seedSampleData(options: SeedOptions): Promise<SeedResult> 
       displayName,
       familyName: FAMILY_NAMES[i % FAMILY_NAMES.length],
       ...(ZONES[i % ZONES.length] ? { timeZone: ZONES[i % ZONES.length] } : {}),
+      // Every sixth patient reads Spanish, so the simulator shows both languages.
+      ...(i % 6 === 4 ? { language: 'es' as const } : {}),
       consent: 'OPTED_IN',
       recentOfferTimes: [],
       createdAt: now,

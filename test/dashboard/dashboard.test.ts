@@ -313,6 +313,31 @@ describe('dashboard in Chromium against the local stack', () => {
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => fay.locator('.badge.state-urgent').count(), { timeout: 30_000 }).toBe(1);
 
+    // A patient who reads Spanish: marked on the list; staff fix the name and language on the record.
+    await page.getByRole('button', { name: 'Add patient' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('First or preferred name').fill('Lucia');
+    await dialog.getByLabel('Mobile phone').fill('(312) 555-0118');
+    await dialog.getByLabel('Texts in').selectOption('es');
+    await dialog.getByRole('button', { name: 'Add to waitlist' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const lucia = rows.filter({ hasText: 'Lucia' });
+    await expect.poll(() => lucia.locator('.badge.lang').textContent(), { timeout: 30_000 }).toBe('ES');
+    await lucia.locator('a.patient-name').click();
+    await page.getByRole('button', { name: 'Edit details' }).click();
+    dialog = page.getByRole('dialog', { name: 'Edit patient details' });
+    await expect(dialog.getByLabel('Texts in').inputValue()).resolves.toBe('es');
+    await dialog.getByLabel('First or preferred name').fill('Lucía');
+    await dialog.getByLabel('Family name').fill('Ortega');
+    await dialog.getByLabel('Texts in').selectOption('en');
+    await shot('07c-patient-edit');
+    await dialog.getByRole('button', { name: 'Save details' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('h1.patient-title').textContent()).toBe('Lucía Ortega');
+    await expect(page.locator('dd.language').textContent()).resolves.toBe('English');
+    await page.goto(`${stack.urls.gateway}/#/waitlist`);
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(before + 2);
+
     // A file with a bad row is refused whole, and the row's problem is shown.
     await page.getByLabel('CSV file').setInputFiles({
       name: 'patients.csv',
@@ -322,7 +347,7 @@ describe('dashboard in Chromium against the local stack', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     await page.getByText(/Row 3, phone/).waitFor({ timeout: 30_000 });
     await shot('07b-waitlist-import-refused');
-    await expect(rows.count()).resolves.toBe(before + 1);
+    await expect(rows.count()).resolves.toBe(before + 2);
   });
 
   it('renders a patient named like markup, and an HTML message body, as text', async () => {

@@ -67,6 +67,55 @@ export const patientView: View = (container, ctx, params) => {
           await load(revealed);
         },
       });
+    const editDetails = () =>
+      void formDialog({
+        title: 'Edit patient details',
+        body: [
+          field(
+            'First or preferred name',
+            h('input', {
+              name: 'displayName',
+              required: true,
+              maxlength: '60',
+              autocomplete: 'off',
+              value: p.displayName,
+            }),
+            'The only name texts ever use',
+          ),
+          field(
+            'Family name',
+            h('input', {
+              name: 'familyName',
+              maxlength: '80',
+              autocomplete: 'off',
+              value: p.familyName ?? '',
+            }),
+          ),
+          field(
+            'Texts in',
+            h(
+              'select',
+              { name: 'language' },
+              option('en', 'English', p.language !== 'es'),
+              option('es', 'Spanish (Español)', p.language === 'es'),
+            ),
+          ),
+        ],
+        draftKey: `patient:${patientId}`,
+        submitLabel: 'Save details',
+        onSubmit: async (data) => {
+          const familyName = String(data.get('familyName') ?? '').trim();
+          const request: RequestBody<'patients.update'> = {
+            displayName: String(data.get('displayName') ?? '').trim(),
+            // An emptied field clears the family name on file.
+            familyName: familyName || null,
+            language: data.get('language') === 'es' ? 'es' : 'en',
+          };
+          await ctx.api.send('PATCH', `/admin/patients/${encodeURIComponent(patientId)}`, request);
+          ctx.notify.info('Details saved.');
+          await load(revealed);
+        },
+      });
     mount(
       body,
       h(
@@ -74,6 +123,7 @@ export const patientView: View = (container, ctx, params) => {
         { class: 'page-head' },
         h('h1', { class: 'patient-title' }, p.displayName, p.familyName ? ` ${p.familyName}` : ''),
         stateBadge(p.consent),
+        button('Edit details', editDetails),
       ),
       h(
         'section',
@@ -93,6 +143,8 @@ export const patientView: View = (container, ctx, params) => {
                   title: 'Show the full number (recorded in the audit log)',
                 }),
           ),
+          h('dt', null, 'Texts in'),
+          h('dd', { class: 'language' }, p.language === 'es' ? 'Spanish' : 'English'),
           h('dt', null, 'Time zone'),
           h('dd', null, p.timeZone ?? 'Clinic default'),
           h('dt', null, 'On file since'),

@@ -203,6 +203,10 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
         h('input', { name: 'phone', type: 'tel', required: true, maxlength: '20', autocomplete: 'off' }),
       ),
       field(
+        'Texts in',
+        h('select', { name: 'language' }, option('en', 'English'), option('es', 'Spanish (Español)')),
+      ),
+      field(
         'Consent to texts given by',
         h(
           'select',
@@ -233,6 +237,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
           displayName: String(data.get('displayName') ?? '').trim(),
           ...(familyName ? { familyName } : {}),
           phone: String(data.get('phone') ?? '').trim(),
+          language: data.get('language') === 'es' ? 'es' : 'en',
           consentSource: consentSource(data.get('consentSource')),
           sendWelcome: data.get('sendWelcome') === 'on',
         },
@@ -435,6 +440,9 @@ export const waitlistView: View = (container, ctx) => {
                     row.patient?.familyName ? ` ${row.patient.familyName}` : '',
                   ),
                   row.urgent ? h('span', { class: 'badge state-urgent' }, 'Urgent') : null,
+                  row.patient?.language === 'es'
+                    ? h('span', { class: 'badge lang', title: 'Texted in Spanish' }, 'ES')
+                    : null,
                   row.boostReason ? h('small', { class: 'muted block' }, `Boost: ${row.boostReason}`) : null,
                 ),
                 h('td', { class: 'mono' }, maskPhone(row.patient?.phoneMasked)),
