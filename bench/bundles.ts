@@ -2,9 +2,10 @@
  * Bundle-size and cold-import benchmark: `tsx bench/bundles.ts` (npm script `bench:bundles`).
  *
  * Bundles every functions/<name>/handler.ts the way the stack ships it (the esbuild settings of
- * lib/constructs/function-bundling.ts: ESM, node24, minified, AWS SDK bundled, external source map), plus two Twilio modules as reference points: the signature
- * check that webhook functions may import and the full-SDK sender that only the offer sender may. Then
- * imports each bundle in fresh Node processes and prints the median import time.
+ * lib/constructs/function-bundling.ts: ESM, node24, minified, AWS SDK bundled, external source map), then
+ * imports each bundle in fresh Node processes and prints the median import time. Reference rows: the
+ * floor under every handler (bench/floor/: a DynamoDB client alone; the AWS clients and luxon a webhook
+ * needs), the Twilio signature check webhooks import, and the Twilio sender only the offer sender may.
  *
  * Goal from the SMS issue: each function <= 400 KB minified and <= 60 ms to import. `--strict` exits 1
  * when a function misses it. BENCH_RUNS changes the number of fresh processes per bundle (default 5).
@@ -37,6 +38,16 @@ function entries(): Entry[] {
     .map((dir) => ({ name: dir, file: join(functionsDir, dir, 'handler.ts'), reference: false }));
   return [
     ...functions,
+    {
+      name: '(ref) DynamoDB client alone',
+      file: join(ROOT, 'bench/floor/dynamodb-client.ts'),
+      reference: true,
+    },
+    {
+      name: '(ref) webhook AWS clients + luxon',
+      file: join(ROOT, 'bench/floor/webhook-dependencies.ts'),
+      reference: true,
+    },
     {
       name: '(ref) twilio signature.ts',
       file: join(ROOT, 'shared/adapters/twilio/signature.ts'),

@@ -446,7 +446,19 @@ describe('slots', () => {
     expect(reply.status, reply.text).toBe(200);
     expect((reply.body as SlotView).status).toBe('WITHDRAWN');
     expect(app.twilio.requests.length - before).toBe(3);
-    expect(app.twilio.requests.at(-1)?.form.Body).toMatch(/no longer available/);
+    // Each patient is told in their own language (the list has Spanish-speaking patients by now).
+    const languageByLast4 = new Map(
+      (await waitlist('?limit=100')).items.map((r) => [
+        r.patient?.phoneMasked.slice(-4),
+        r.patient?.language,
+      ]),
+    );
+    for (const request of app.twilio.requests.slice(before)) {
+      const language = languageByLast4.get(request.form.To?.slice(-4));
+      expect(request.form.Body).toMatch(
+        language === 'es' ? /ya no se puede reservar/ : /no longer available/,
+      );
+    }
     const withdrawn = (await get('/admin/slots?status=WITHDRAWN')).body as Page<SlotView>;
     expect(withdrawn.items.map((s) => s.slotId)).toEqual([slotId]);
     const notBooked = await post(`/admin/slots/${slotId}/booked`);
