@@ -258,7 +258,7 @@ describe('SMS conversation', () => {
     await clinic.advance(3);
     // Same slot, same batch: each patient's offer is in their own language.
     expect(clinic.sms.to(lucia.phone)[0]?.body).toMatch(
-      /^Lakeside: Cita libre .* con Dr\. Lee en Main St\. SI para reservar/,
+      /^Lakeside: Cita .* con Dr\. Lee en Main St\. SI para reservar, NO para pasar\. Vence /,
     );
     expect(clinic.sms.to(ben.phone)[0]?.body).toMatch(/^Lakeside: Opening /);
 
@@ -270,9 +270,7 @@ describe('SMS conversation', () => {
     expect(unclear.reply).toMatch(/^Lakeside: Responda SI para tomar la cita o NO para pasar/);
     const won = await clinic.conversation.handleInbound({ messageSid: sid(), from: lucia.phone, body: 'Sí' });
     expect(won.outcome).toBe('WON');
-    expect(won.reply).toMatch(
-      /^Lakeside: Cita reservada .* con Dr\. Lee en Main St\. ¿Preguntas\? Llame al /,
-    );
+    expect(won.reply).toMatch(/^Lakeside: Cita reservada .* con Dr\. Lee en Main St\. ¿Dudas\? Llame al /);
     const late = await clinic.conversation.handleInbound({ messageSid: sid(), from: ben.phone, body: 'yes' });
     expect(late.reply).toMatch(/^Lakeside: Sorry, that opening was just taken/);
 
@@ -292,7 +290,7 @@ describe('SMS conversation', () => {
       from: '+13125559999',
       body: 'ayuda',
     });
-    expect(stranger.reply).toMatch(/^Lakeside lista de espera: .* Responda STOP para salir/);
+    expect(stranger.reply).toMatch(/^Lakeside lista de espera: .* STOP para salir/);
     const help = await clinic.conversation.handleInbound({
       messageSid: sid(),
       from: english.phone,

@@ -60,6 +60,19 @@ const corpus: Case[] = [
   ['No más mensajes por favor', 'OPT_OUT'],
   ['Dejen de escribirme', 'OPT_OUT'],
   ['Mi presión está baja hoy', 'UNKNOWN'],
+  // "dar de baja" also means cancelling an appointment; only the reflexive forms opt out.
+  ['Quiero dar de baja mi cita del martes', 'UNKNOWN'],
+  ['Me doy de baja', 'OPT_OUT'],
+  ['Ya no quiero recibir mensajes', 'OPT_OUT'],
+  // Unaccented "si" is also "if".
+  ['Si me da tiempo voy', 'UNKNOWN'],
+  ['Si por favor', 'CLAIM'],
+  ['si claro', 'CLAIM'],
+  ['Si, la quiero', 'CLAIM'],
+  ['Sí la quiero', 'CLAIM'],
+  ['No se', 'UNKNOWN'],
+  ['No sé si puedo', 'UNKNOWN'],
+  ['No, gracias, no puedo', 'DECLINE'],
   ['no gracias', 'DECLINE'],
   [`Le gustó \u201C${offerText}\u201D`, 'UNKNOWN'],
   // Decline keywords.

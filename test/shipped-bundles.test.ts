@@ -13,8 +13,8 @@ import { freshTable } from './support/table.js';
  * The bundles as they ship, not the TypeScript: each function is built with the stack's esbuild
  * settings into a folder with no node_modules anywhere above it, as in /var/task, and run in a fresh
  * Node with only the environment Lambda gives a function. This is what catches a package left out of
- * the bundle (UNREACHABLE_IN_LAMBDA) that turns out to be imported statically after all, or an ES-module
- * build of a dependency that does not run on Node.
+ * the bundle by mistake, or an ES-module build of a dependency (MAIN_FIELDS prefers them) that does not
+ * run on Node.
  */
 
 const FUNCTIONS = readdirSync(resolve('functions')).sort();

@@ -118,11 +118,38 @@ describe('English wording', () => {
 describe('Spanish wording', () => {
   const render = renderAll(spanishTemplates);
 
-  it('writes the date with GSM-7 day and month names and a 24-hour clock', () => {
-    expect(render.offer()).toContain('mie 30 sep 12:30');
+  it('writes the date with GSM-7 day and month names and the 12-hour clock', () => {
+    expect(render.offer()).toContain('mie 30 sep 12:30pm');
     // Saturday: ICU would write "sáb", whose "á" is not GSM-7.
     const saturday = spanishTemplates.offer(brand, { ...offer, startAt: '2026-10-03T14:00:00Z' });
-    expect(saturday).toContain('sab 3 oct 09:00');
+    expect(saturday).toContain('sab 3 oct 9:00am');
+    // Tuesday in March: "mar 3 mar" would be ambiguous, so March is written out.
+    const tuesday = spanishTemplates.offer(brand, { ...offer, startAt: '2026-03-03T20:30:00Z' });
+    expect(tuesday).toContain('mar 3 marzo 2:30pm');
+  });
+
+  it('the longest Spanish date (Wednesday 31 March, 12:30pm) still fits every template', () => {
+    const march = {
+      ...patientWithSurname,
+      startAt: '2027-03-31T17:30:00Z',
+      holdExpiresAt: '2027-03-31T17:30:00Z',
+    };
+    for (const text of [spanishTemplates.offer(brand, march), spanishTemplates.confirmed(brand, march)]) {
+      expect(text).toContain('mie 31 marzo 12:30pm');
+      expect(segmentInfo(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    }
+  });
+
+  it('names a missing provider or location in Spanish too', () => {
+    const text = spanishTemplates.confirmed(brand, {
+      ...offer,
+      providerName: undefined,
+      locationName: undefined,
+    });
+    expect(text).toContain('con su proveedor en nuestro centro');
+    expect(
+      englishTemplates.confirmed(brand, { ...offer, providerName: undefined, locationName: undefined }),
+    ).toContain('with your provider at our clinic');
   });
 
   it('offer asks for SI or NO, and both read as answers when sent back alone', () => {
@@ -134,7 +161,8 @@ describe('Spanish wording', () => {
 
   it('STOP reply says no other messages will follow; HELP names STOP and AYUDA works', () => {
     expect(render.optedOut()).toContain('no le enviaremos otros mensajes');
-    expect(render.help()).toContain('Responda STOP para salir');
+    expect(render.help()).toContain('STOP para salir');
+    expect(render.help()).toContain('tarifas de msj/datos');
     expect(classifyReply('AYUDA').intent).toBe('HELP');
   });
 });

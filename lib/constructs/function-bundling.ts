@@ -10,22 +10,12 @@
 export const MAIN_FIELDS = ['module', 'main'];
 
 /**
- * Credential providers the SDK's default chain reaches only after `fromEnv` fails. Lambda always sets
- * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, so in a function the chain stops at
- * `fromEnv` and never loads these (SSO, shared ini files, credential_process, web identity, console
- * login, and the STS/SSO clients they use). The chain loads them with dynamic `import()`, so leaving
- * them out of the bundle costs nothing at load time; without this, esbuild inlines about 90 KB of code
- * that cannot run in Lambda. The rest of the SDK is bundled, pinned to the version we test against.
+ * Nothing is left out of a bundle, not even the SDK's credential providers for SSO, ini files or web
+ * identity that a function never uses: the default chain imports them when `fromEnv` has nothing (an
+ * AWS_PROFILE in the environment, container credentials), and a missing module there stops the chain
+ * with ERR_MODULE_NOT_FOUND instead of moving on. About 90 KB was not worth that failure mode.
  */
-export const UNREACHABLE_IN_LAMBDA = [
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-login',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-web-identity',
-  '@aws-sdk/nested-clients',
-  '@aws-sdk/token-providers',
-];
+export const EXTERNAL_MODULES: string[] = [];
 
 /**
  * Some dependencies are CommonJS and call require() on Node built-ins; ESM output has no require, so

@@ -497,11 +497,18 @@ export class AdminService {
     },
 
     'patients.update': async ({ params, body }, actor) => {
-      const patient = await this.deps.admin.updatePatient(params.patientId, body);
+      const current = (await this.deps.admin.patientsById([params.patientId])).get(params.patientId);
+      if (!current) throw new NotFoundError('patient', params.patientId);
+      // Only what really differs is written and audited: a form sends every field it shows.
+      const changes = Object.fromEntries(
+        Object.entries(body).filter(([field, value]) => (current[field as keyof Patient] ?? null) !== value),
+      );
+      if (Object.keys(changes).length === 0) return patientSummary(current);
+      const patient = await this.deps.admin.updatePatient(params.patientId, changes);
       if (!patient) throw new NotFoundError('patient', params.patientId);
       // Which fields changed, never their values: names are PHI.
       await this.audit(actor, 'patient.update', 'PATIENT', params.patientId, {
-        fields: Object.keys(body).sort().join(','),
+        fields: Object.keys(changes).sort().join(','),
       });
       return patientSummary(patient);
     },

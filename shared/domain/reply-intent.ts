@@ -49,9 +49,15 @@ export const OPT_OUT_PHRASES: readonly string[] = [
   'no more texts',
   'no more messages',
   'leave me alone',
-  // Spanish. Single words such as "baja" are left out: "mi presion esta baja" is not an opt-out.
+  // Spanish. Single words such as "baja" are left out ("mi presion esta baja"), and so is "dar de baja",
+  // which also means cancelling an appointment; only the reflexive forms are about the texts. An opt-out
+  // phrase counts even after "no": missing a real opt-out is the worse mistake, and the confirmation
+  // says how to come back.
   'darme de baja',
-  'dar de baja',
+  'me doy de baja',
+  'denme de baja',
+  'no quiero recibir',
+  'ya no quiero mensajes',
   'no mas mensajes',
   'no me escriban',
   'dejen de escribir',
@@ -125,6 +131,9 @@ export const NOT_A_DECLINE_PHRASES: readonly string[] = [
   "can't wait",
   'cant wait',
   'no doubt',
+  // Spanish "no sé" (accents removed): "I don't know", not a "no".
+  'no se',
+  'no lo se',
 ];
 
 /** A claim word right after one of these is negated ("not sure", "not ok") and does not count. */
@@ -246,10 +255,15 @@ export function classifyReply(body: string): ReplyClassification {
     if (HELP_WORDS.includes(only)) return { intent: 'HELP', matched: only };
   }
 
-  return classifyAnswer(sentences, short, core);
+  return classifyAnswer(sentences, short, core, siHints(body ?? '', text));
 }
 
-function classifyAnswer(sentences: Sentence[], short: boolean, core: string[]): ReplyClassification {
+function classifyAnswer(
+  sentences: Sentence[],
+  short: boolean,
+  core: string[],
+  hints: SiHints,
+): ReplyClassification {
   let claim: string | undefined;
   let decline: string | undefined;
   let sawQuestion = false;
@@ -271,7 +285,10 @@ function classifyAnswer(sentences: Sentence[], short: boolean, core: string[]): 
       }
       const soloOnly = WHOLE_MESSAGE_ONLY_WORDS.includes(word) && !(core.length === 1 && core[0] === word);
       const claimHit =
-        phraseAt(words, i, CLAIM_PHRASES) ?? (CLAIM_WORDS.includes(word) && !soloOnly ? word : undefined);
+        phraseAt(words, i, CLAIM_PHRASES) ??
+        (CLAIM_WORDS.includes(word) && !soloOnly && (word !== 'si' || siMeansYes(words, i, hints))
+          ? word
+          : undefined);
       const declineHit =
         phraseAt(words, i, DECLINE_PHRASES) ?? (DECLINE_WORDS.includes(word) && !soloOnly ? word : undefined);
       const negated = i > 0 && NEGATORS.includes(words[i - 1] as string);
@@ -299,6 +316,29 @@ function classifyAnswer(sentences: Sentence[], short: boolean, core: string[]): 
   if (decline) return { intent: 'DECLINE', matched: decline };
   if (sawNegated) return { intent: 'UNKNOWN', reason: 'NEGATED' };
   return { intent: 'UNKNOWN', reason: sawQuestion ? 'QUESTION' : 'NO_KEYWORD' };
+}
+
+/**
+ * Spanish "sí" (yes) loses its accent in most texts and then reads like "si" (if): "Si me da tiempo voy"
+ * is a condition, not a yes. An unaccented "si" counts as yes when the patient wrote it with an accent,
+ * followed it with punctuation ("Si, gracias"), or followed it only with courtesy or other yes words
+ * ("si por favor", "si claro"). Anything else is left unanswered, and the patient gets the short help.
+ */
+interface SiHints {
+  accented: boolean;
+  punctuated: boolean;
+}
+
+function siHints(raw: string, normalised: string): SiHints {
+  return {
+    accented: /(?:^|[^\p{L}])s[\u00ED\u00CD](?![\p{L}])/iu.test(raw.normalize('NFC')),
+    punctuated: /(?:^|[^\p{L}])si\s*[,;:!.]/u.test(normalised),
+  };
+}
+
+function siMeansYes(words: string[], index: number, hints: SiHints): boolean {
+  if (hints.accented || hints.punctuated) return true;
+  return words.slice(index + 1).every((w) => FILLER_WORDS.includes(w) || CLAIM_WORDS.includes(w));
 }
 
 /** Lower case, accents removed (sí -> si), typographic apostrophes straightened. */

@@ -28,8 +28,9 @@ export interface Brand {
 export interface OfferDetails {
   /** Kept for callers and future templates; not rendered in the offer (see above). */
   firstName: string;
-  providerName: string;
-  locationName: string;
+  /** Absent when the record is missing: the template says "your provider" / "our clinic". */
+  providerName?: string | undefined;
+  locationName?: string | undefined;
   startAt: string;
   timeZone: string;
   holdExpiresAt: string;
@@ -87,19 +88,21 @@ function local(iso: string, zone: string): DateTime {
 
 /**
  * Spanish day and month abbreviations, spelled here rather than taken from ICU: ICU's "sáb" and "mié"
- * carry accents GSM-7 lacks, its month abbreviations differ between versions ("sep"/"sept."), and its
- * Spanish "a. m." is written with no-break spaces. Spanish texts use the 24-hour clock, as is usual.
+ * carry accents GSM-7 lacks, and its abbreviations differ between versions ("sep"/"sept."). March is
+ * written in full because "mar" is also Tuesday ("mar 3 mar" would say neither). The clock is the
+ * 12-hour one US patients read ("2:30pm").
  */
 const DIAS = ['lun', 'mar', 'mie', 'jue', 'vie', 'sab', 'dom'];
-const MESES = ['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sep', 'oct', 'nov', 'dic'];
+const MESES = ['ene', 'feb', 'marzo', 'abr', 'may', 'jun', 'jul', 'ago', 'sep', 'oct', 'nov', 'dic'];
 
 function cuando(iso: string, zone: string): string {
   const t = local(iso, zone);
-  return `${DIAS[t.weekday - 1]} ${t.day} ${MESES[t.month - 1]} ${t.toFormat('HH:mm')}`;
+  return `${DIAS[t.weekday - 1]} ${t.day} ${MESES[t.month - 1]} ${hora(iso, zone)}`;
 }
 
 function hora(iso: string, zone: string): string {
-  return local(iso, zone).toFormat('HH:mm');
+  const t = local(iso, zone);
+  return `${t.toFormat('h:mm')}${t.hour < 12 ? 'am' : 'pm'}`;
 }
 
 function brand(b: Brand): string {
@@ -112,12 +115,17 @@ function phone(b: Brand): string {
 
 type VisitFields = Pick<OfferDetails, 'startAt' | 'timeZone' | 'providerName' | 'locationName'>;
 
+// The fallbacks cover a provider or location record that has gone missing; they are in each language.
 function visit(o: VisitFields): string {
-  return `${when(o.startAt, o.timeZone)} with ${fitField(o.providerName, 'providerName')} at ${fitField(o.locationName, 'locationName')}`;
+  const provider = o.providerName ? fitField(o.providerName, 'providerName') : 'your provider';
+  const location = o.locationName ? fitField(o.locationName, 'locationName') : 'our clinic';
+  return `${when(o.startAt, o.timeZone)} with ${provider} at ${location}`;
 }
 
 function visita(o: VisitFields): string {
-  return `${cuando(o.startAt, o.timeZone)} con ${fitField(o.providerName, 'providerName')} en ${fitField(o.locationName, 'locationName')}`;
+  const provider = o.providerName ? fitField(o.providerName, 'providerName') : 'su proveedor';
+  const location = o.locationName ? fitField(o.locationName, 'locationName') : 'nuestro centro';
+  return `${cuando(o.startAt, o.timeZone)} con ${provider} en ${location}`;
 }
 
 /** Every text the system sends, in one language. Each language must provide all of them. */
@@ -194,10 +202,10 @@ export const englishTemplates: MessageTemplates = {
 export const spanishTemplates: MessageTemplates = {
   offer: (b, o) =>
     assertSingleSegment(
-      `${brand(b)}: Cita libre ${visita(o)}. SI para reservar, NO para pasar. Hasta ${hora(o.holdExpiresAt, o.timeZone)}`,
+      `${brand(b)}: Cita ${visita(o)}. SI para reservar, NO para pasar. Vence ${hora(o.holdExpiresAt, o.timeZone)}`,
     ),
   confirmed: (b, o) =>
-    assertSingleSegment(`${brand(b)}: Cita reservada ${visita(o)}. ¿Preguntas? Llame al ${phone(b)}`),
+    assertSingleSegment(`${brand(b)}: Cita reservada ${visita(o)}. ¿Dudas? Llame al ${phone(b)}`),
   taken: (b) =>
     assertSingleSegment(
       `${brand(b)}: Lo sentimos, esa cita ya fue tomada. Sigue en nuestra lista de espera y le avisaremos cuando haya otra.`,
@@ -218,7 +226,7 @@ export const spanishTemplates: MessageTemplates = {
     ),
   help: (b) =>
     assertSingleSegment(
-      `${brand(b)} lista de espera: avisos de citas antes. Ayuda: ${phone(b)}. Responda STOP para salir. Pueden aplicar tarifas.`,
+      `${brand(b)} lista de espera: le avisamos si se libera una cita. Ayuda: ${phone(b)}. STOP para salir. Pueden aplicar tarifas de msj/datos.`,
     ),
   optedOut: (b) =>
     assertSingleSegment(
@@ -234,7 +242,7 @@ export const spanishTemplates: MessageTemplates = {
     ),
   welcome: (b) =>
     assertSingleSegment(
-      `${brand(b)}: Ya esta en nuestra lista de espera. Le avisaremos si se libera una cita antes. AYUDA para ayuda, STOP para salir.`,
+      `${brand(b)}: Ya figura en nuestra lista de espera. Le avisaremos si se libera una cita antes. AYUDA para ayuda, STOP para salir.`,
     ),
 };
 

@@ -230,8 +230,8 @@ export class SmsConversation {
     return templatesFor(patient.language).confirmed(this.brand, {
       startAt: slot.startAt,
       timeZone: patient.timeZone ?? policy.clinicTimeZone,
-      providerName: provider?.displayName ?? 'your provider',
-      locationName: location?.displayName ?? 'our clinic',
+      providerName: provider?.displayName,
+      locationName: location?.displayName,
     });
   }
 

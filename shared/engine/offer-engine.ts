@@ -420,7 +420,7 @@ export class OfferEngine {
       const body = templatesFor(patient.language).offer(this.brand, {
         firstName: patient.displayName,
         providerName: provider.displayName,
-        locationName: location?.displayName ?? 'our clinic',
+        locationName: location?.displayName,
         startAt: slot.startAt,
         timeZone: zone,
         holdExpiresAt: offer.holdExpiresAt,

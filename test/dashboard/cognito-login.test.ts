@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateKeyPair, SignJWT } from 'jose';
 import { OAuth2Server } from 'oauth2-mock-server';
 import type { Browser, Page, Request } from 'playwright-core';
 import { build } from 'vite';
@@ -166,12 +167,26 @@ describe('dashboard sign-in through an OpenID provider (Cognito mode)', () => {
       headers: { authorization: `Bearer ${idToken}` },
     });
     expect(withProviderToken.status).toBe(200);
-    // A token from a key the issuer never published (the local login's) is refused before any handler.
+    // The local login's token (another issuer) is refused before any handler...
     const local = await stack.auth.issueToken({ role: 'admin' });
     const withLocalToken = await fetch(`${stack.urls.gateway}/admin/slots`, {
       headers: { authorization: `Bearer ${local.token}` },
     });
     expect(withLocalToken.status).toBe(401);
+    // ...and so is one that claims the right issuer and audience but is signed by a key it never published.
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ 'cognito:groups': ['staff', 'admin'], token_use: 'id' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'not-published' })
+      .setIssuer(oidc.issuer.url as string)
+      .setAudience(CLIENT_ID)
+      .setSubject('intruder')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    const withForgedToken = await fetch(`${stack.urls.gateway}/admin/slots`, {
+      headers: { authorization: `Bearer ${forged}` },
+    });
+    expect(withForgedToken.status).toBe(401);
     // Staff in the pool are staff in the API: the audit log is for admins.
     const audit = await fetch(`${stack.urls.gateway}/admin/audit`, {
       headers: { authorization: `Bearer ${idToken}` },

@@ -1,9 +1,9 @@
 import { build } from 'esbuild';
 import {
+  EXTERNAL_MODULES,
   MAIN_FIELDS,
   NODE_TARGET,
   REQUIRE_SHIM_BANNER,
-  UNREACHABLE_IN_LAMBDA,
 } from '../../lib/constructs/function-bundling.js';
 
 /**
@@ -22,7 +22,7 @@ export async function bundleAsShipped(entry: string, outfile: string): Promise<v
     target: NODE_TARGET,
     sourcemap: 'external',
     mainFields: MAIN_FIELDS,
-    external: UNREACHABLE_IN_LAMBDA,
+    external: EXTERNAL_MODULES,
     banner: { js: REQUIRE_SHIM_BANNER },
     logLevel: 'error',
   });
