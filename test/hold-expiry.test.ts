@@ -78,3 +78,96 @@ describe('duplicate hold-expiry deliveries', () => {
     expect(await clinic.engine.sweepStalledSlots()).toEqual([]);
   });
 });
+
+describe('staff send the next batch without waiting for the hold', () => {
+  it('texts the next batch now; the first batch can still claim, and the hold firing later changes nothing', async () => {
+    const clinic = await makeClinic();
+    const patients = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6].map((i) => clinic.addPatient({ boost: 20 - i })),
+    );
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    expect(clinic.sms.sent).toHaveLength(3);
+
+    const after = await clinic.engine.sendNextBatchNow(slot.slotId);
+    expect(after).toMatchObject({ currentBatch: 2, phase: 'HOLDING', status: 'OPEN' });
+    expect(clinic.sms.sent).toHaveLength(6);
+    const offers = await clinic.store.listOffers(slot.slotId);
+    expect(offers.filter((o) => o.batch === 1).map((o) => o.state)).toEqual([
+      'EXPIRED',
+      'EXPIRED',
+      'EXPIRED',
+    ]);
+    expect(offers.filter((o) => o.batch === 2).map((o) => o.state)).toEqual([
+      'PENDING',
+      'PENDING',
+      'PENDING',
+    ]);
+
+    // Batch 1's hold was still running: its schedule fires and finds batch 2 already out.
+    await clinic.advance(4);
+    expect(clinic.sms.sent).toHaveLength(6);
+    expect((await clinic.store.getSlot(slot.slotId))?.currentBatch).toBe(2);
+
+    // A first-batch patient who answers late still gets the slot.
+    const early = patients[0];
+    if (!early) throw new Error('fixture');
+    const outcome = await clinic.engine.claim(early.patientId);
+    expect(outcome.kind).toBe('WON');
+  });
+
+  it('advances once when staff click twice and the hold expires at the same moment', async () => {
+    const clinic = await makeClinic();
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => clinic.addPatient({ boost: 20 - i })));
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    await clinic.advance(7, 0); // the hold is over but its event not yet delivered
+    const results = await Promise.allSettled([
+      clinic.engine.sendNextBatchNow(slot.slotId),
+      clinic.engine.sendNextBatchNow(slot.slotId),
+      clinic.engine.startBatch({ slotId: slot.slotId, batch: 2 }),
+    ]);
+    // A click that lands while the batch is being sent is told so; none fails any other way.
+    for (const result of results) {
+      if (result.status === 'rejected') expect(String(result.reason)).toMatch(/being sent right now|stale/);
+    }
+    const offers = await clinic.store.listOffers(slot.slotId);
+    expect(offers.filter((o) => o.batch === 2)).toHaveLength(3);
+    expect(offers.filter((o) => o.batch === 3)).toHaveLength(0);
+    expect(new Set(clinic.sms.sent.map((m) => m.to)).size).toBe(clinic.sms.sent.length);
+    expect(clinic.sms.sent).toHaveLength(6);
+  });
+
+  it('refuses, and changes nothing, when nobody is left, outside contact hours, or once the slot is filled', async () => {
+    const clinic = await makeClinic();
+    const patients = await Promise.all([0, 1, 2].map((i) => clinic.addPatient({ boost: 20 - i })));
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(
+      'nobody else on the waitlist can take this slot; the patients already offered can still answer',
+    );
+    // Still open, batch 1 still holding: the refusal did not expire anything.
+    expect(await clinic.store.getSlot(slot.slotId)).toMatchObject({
+      status: 'OPEN',
+      currentBatch: 1,
+      phase: 'HOLDING',
+    });
+    expect((await clinic.store.listOffers(slot.slotId)).every((o) => o.state === 'PENDING')).toBe(true);
+
+    await clinic.addPatient({ boost: 1 });
+    clinic.setNow('2026-11-24T03:00:00Z'); // 21:00 the evening before, in Chicago
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(
+      /outside contact hours \(08:00-20:00\)/,
+    );
+
+    const winner = patients[0];
+    if (!winner) throw new Error('fixture');
+    expect((await clinic.engine.claim(winner.patientId)).kind).toBe('WON');
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(/is FILLED/);
+    await expect(clinic.engine.sendNextBatchNow('01JNOSUCHSLOT000000000000')).rejects.toThrow(
+      /not found|slot/,
+    );
+    // Only the first batch's three offers ever went out (the winner is answered by TwiML, not the API).
+    expect(clinic.sms.sent).toHaveLength(3);
+  });
+});

@@ -233,6 +233,12 @@ export class AdminService {
       return slot;
     },
 
+    'slots.nextBatch': async ({ params }, actor) => {
+      const slot = await this.deps.engine.sendNextBatchNow(params.slotId);
+      await this.audit(actor, 'slot.next-batch', 'SLOT', slot.slotId, { batch: slot.currentBatch });
+      return slot;
+    },
+
     'slots.booked': async ({ params }, actor) => {
       const slot = await this.deps.admin.markBooked(params.slotId, actor.email ?? actor.sub, this.now());
       await this.audit(actor, 'slot.booked-in-ehr', 'SLOT', slot.slotId);

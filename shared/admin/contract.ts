@@ -726,6 +726,16 @@ export const ADMIN_ROUTES = [
     body: emptyBody,
   },
   {
+    id: 'slots.nextBatch',
+    method: 'POST',
+    path: '/admin/slots/{slotId}/next-batch',
+    role: 'staff',
+    summary:
+      'Send the next batch now instead of waiting for the hold to end; patients already offered can still claim.',
+    params: slotIdParams,
+    body: emptyBody,
+  },
+  {
     id: 'slots.booked',
     method: 'POST',
     path: '/admin/slots/{slotId}/booked',
@@ -924,6 +934,7 @@ export interface AdminResponses {
   'slots.list': Page<SlotView>;
   'slots.get': SlotDetail;
   'slots.withdraw': SlotView;
+  'slots.nextBatch': SlotView;
   'slots.booked': SlotView;
   'waitlist.list': Page<WaitlistRow>;
   'waitlist.create': CreateWaitlistResponse;

@@ -745,6 +745,42 @@ export class OfferEngine {
   }
 
   /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */
+  /**
+   * Staff do not want to wait out the hold: the next batch goes out now. It is the same step the hold's
+   * expiry takes (so a concurrent expiry or a double click advances the slot once, and the patients
+   * already offered keep their right to claim), but it is refused, instead of quietly deferring the
+   * batch or expiring the slot, when nothing could be sent now. The hold's own schedule still fires
+   * later and finds the batch already started.
+   */
+  async sendNextBatchNow(slotId: string): Promise<Slot> {
+    const { store, policy } = this.deps;
+    const now = this.now();
+    const slot = await store.getSlot(slotId);
+    if (!slot) throw new NotFoundError('slot', slotId);
+    if (slot.status !== 'OPEN') throw new ConflictError(`slot ${slotId} is ${slot.status}`);
+    if (slot.phase === 'SENDING') {
+      throw new ConflictError(`batch ${slot.currentBatch} is being sent right now; try again in a moment`);
+    }
+    if (!isWithinContactWindow(now, policy.clinicTimeZone, policy.contactHours)) {
+      throw new ConflictError(
+        `it is outside contact hours (${policy.contactHours.start}-${policy.contactHours.end}); the next batch goes out when they open`,
+      );
+    }
+    const provider = await store.getProvider(slot.providerId);
+    if (!provider) throw new NotFoundError('provider', slot.providerId);
+    const selection = await this.selectCandidates(slot, provider, now);
+    if (selection.chosen.length === 0) {
+      throw new ConflictError(
+        selection.deferredUntil
+          ? 'every patient left is outside their own contact hours right now'
+          : 'nobody else on the waitlist can take this slot; the patients already offered can still answer',
+      );
+    }
+    await this.startBatch({ slotId, batch: slot.currentBatch + 1 });
+    this.log('batch.sent-early', { slotId, batch: slot.currentBatch + 1 });
+    return (await store.getSlot(slotId)) as Slot;
+  }
+
   async withdraw(slotId: string, by: string): Promise<Slot> {
     const { store } = this.deps;
     const now = this.now();

@@ -648,3 +648,34 @@ describe('reference data, config and the audit log', () => {
     expect((await get('/admin/audit', STAFF_CLAIMS)).status).toBe(403);
   });
 });
+
+// Last: it adds a slot of its own, which the counts in the tests above do not expect.
+describe('sending the next batch early', () => {
+  it('sends the next batch when staff ask, audits it, and refuses once the slot is closed', async () => {
+    // Patients offered earlier today are at their daily cap: six who have not been texted yet.
+    for (let i = 0; i < 6; i++) await addPatient(`Next${i}`);
+    const created = await post('/admin/slots', {
+      providerId: 'prov-lee',
+      locationId: 'loc-main',
+      startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
+      durationMinutes: 30,
+      visitType: 'follow-up',
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.body as SlotView).slotId;
+    await app.schedulerTarget({ kind: 'START_BATCH', slotId: id, batch: 1 });
+    const textsBefore = app.twilio.requests.length;
+
+    const reply = await post(`/admin/slots/${id}/next-batch`);
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body).toMatchObject({ slotId: id, status: 'OPEN', currentBatch: 2 });
+    expect(app.twilio.requests.length - textsBefore).toBe(3);
+    const record = (await auditToday()).find((a) => a.action === 'slot.next-batch' && a.recordId === id);
+    expect(record?.detail).toEqual({ batch: 2 });
+
+    expect((await post(`/admin/slots/${id}/withdraw`)).status).toBe(200);
+    const closed = await post(`/admin/slots/${id}/next-batch`);
+    expect(closed.status).toBe(409);
+    expect((closed.body as ErrorBody).error.message).toMatch(/is WITHDRAWN/);
+  });
+});

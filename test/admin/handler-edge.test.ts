@@ -26,6 +26,7 @@ const VALID_BODIES: Record<string, unknown> = {
     visitType: 'follow-up',
   },
   'slots.withdraw': {},
+  'slots.nextBatch': {},
   'slots.booked': {},
   'waitlist.create': {
     patient: { phone: '312-555-7788', displayName: 'Jo', consentSource: 'VERBAL' },
@@ -137,7 +138,7 @@ describe('auth, for every route in ADMIN_ROUTES', () => {
       clinic: {
         name: 'Lakeside',
         timeZone: 'America/Chicago',
-        contactHours: { start: '00:00', end: '23:59' },
+        contactHours: { start: '00:00', end: '24:00' },
       },
     });
   });

@@ -116,6 +116,8 @@ beforeAll(async () => {
       CONTACT_HOURS_START: '00:00',
       CONTACT_HOURS_END: '23:59',
       BATCH_SIZE: '3',
+      // One day holds two cancellations here; a patient may be offered both.
+      MAX_OFFERS_PER_PATIENT_PER_DAY: '3',
       POWERTOOLS_LOG_LEVEL: 'CRITICAL',
     },
   });
@@ -503,6 +505,28 @@ describe('dashboard in Chromium against the local stack', () => {
       body: JSON.stringify({ displayName: 'Sneaky' }),
     });
     expect(denied.status).toBe(403);
+  });
+
+  it('sends the next batch from the board when staff do not want to wait for the hold', async () => {
+    const startAt = DateTime.fromISO(tomorrowAtTen(), { zone: CLINIC_ZONE })
+      .plus({ hours: 2 })
+      .toUTC()
+      .toISO();
+    const slot = await api<{ slotId: string }>('POST', '/admin/slots', {
+      providerId: 'dr-lee',
+      locationId: 'main-st',
+      startAt,
+      durationMinutes: 20,
+      visitType: 'follow-up',
+    });
+    await page.goto(`${stack.urls.gateway}/#/board`);
+    const card = page.locator(`.slot-card[data-slot="${slot.slotId}"]`);
+    await expect.poll(() => card.locator('.offer').count(), { timeout: 60_000 }).toBe(3);
+    await card.getByRole('button', { name: 'Send next batch now' }).click();
+    await card.getByRole('heading', { name: /^Batch 2/ }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => card.locator('.offer').count()).toBeGreaterThan(3);
+    await expect(page.getByText('Batch 2 sent.').count()).resolves.toBeGreaterThan(0);
+    await shot('16-board-next-batch');
   });
 
   it('returns to sign-in on a 401 and keeps what was typed', async () => {

@@ -108,7 +108,32 @@ function slotCard(
     }
   };
 
+  // The API refuses (and says why) when nobody is left or it is outside contact hours; the message
+  // shows as the notice, and nothing changes.
+  const nextBatch = async (target: HTMLButtonElement) => {
+    target.disabled = true;
+    try {
+      const after = await ctx.api.send<{ currentBatch: number }>(
+        'POST',
+        `/admin/slots/${encodeURIComponent(slot.slotId)}/next-batch`,
+        {},
+      );
+      ctx.notify.info(`Batch ${after.currentBatch} sent.`);
+      refresh();
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) ctx.notify.error(describeError(error));
+      target.disabled = false;
+    }
+  };
+
   const actions: HTMLElement[] = [];
+  if (slot.status === 'OPEN' && slot.currentBatch > 0) {
+    actions.push(
+      button('Send next batch now', (e) => void nextBatch(e.currentTarget as HTMLButtonElement), {
+        title: 'Text the next patients now instead of waiting for the hold to end',
+      }),
+    );
+  }
   if (slot.status === 'OPEN') {
     actions.push(button('Withdraw', withdraw, { kind: 'danger' }));
   }

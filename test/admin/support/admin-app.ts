@@ -97,7 +97,7 @@ export async function startAdminApp(settings: Record<string, string> = {}) {
     DASHBOARD_ORIGIN: 'https://dashboard.clinic.example',
     // Tests run at any hour: keep the contact window open so sends are not deferred to the morning.
     CONTACT_HOURS_START: '00:00',
-    CONTACT_HOURS_END: '23:59',
+    CONTACT_HOURS_END: '24:00',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
     ...settings,
   });
