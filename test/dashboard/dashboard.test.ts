@@ -332,11 +332,13 @@ describe('dashboard in Chromium against the local stack', () => {
     await dialog.getByLabel('First or preferred name').fill('Lucía');
     await dialog.getByLabel('Family name').fill('Ortega');
     await dialog.getByLabel('Texts in').selectOption('en');
+    await dialog.getByLabel('Lives in time zone').selectOption('America/Denver');
     await shot('07c-patient-edit');
     await dialog.getByRole('button', { name: 'Save details' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => page.locator('h1.patient-title').textContent()).toBe('Lucía Ortega');
     await expect(page.locator('dd.language').textContent()).resolves.toBe('English');
+    await expect(page.locator('dt:text-is("Time zone") + dd').textContent()).resolves.toBe('America/Denver');
     await page.goto(`${stack.urls.gateway}/#/waitlist`);
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(before + 2);
 

@@ -152,3 +152,30 @@ export function dataTable(
     ),
   );
 }
+
+/**
+ * The zones a US clinic's patients live in. Quiet hours are kept in the patient's own zone, so staff set
+ * it for a patient who lives elsewhere; "Clinic's zone" leaves it unset.
+ */
+const PATIENT_ZONES: ReadonlyArray<[string, string]> = [
+  ['America/New_York', 'Eastern'],
+  ['America/Chicago', 'Central'],
+  ['America/Denver', 'Mountain'],
+  ['America/Phoenix', 'Arizona'],
+  ['America/Los_Angeles', 'Pacific'],
+  ['America/Anchorage', 'Alaska'],
+  ['Pacific/Honolulu', 'Hawaii'],
+  ['America/Puerto_Rico', 'Atlantic (Puerto Rico)'],
+];
+
+export function patientZoneSelect(current?: string): HTMLSelectElement {
+  const known = PATIENT_ZONES.some(([zone]) => zone === current);
+  return h(
+    'select',
+    { name: 'timeZone' },
+    option('', "Clinic's zone", !current),
+    ...PATIENT_ZONES.map(([zone, label]) => option(zone, `${label} (${zone})`, zone === current)),
+    // A zone set through the API or a CSV import that is not in the list stays selectable.
+    current && !known ? option(current, current, true) : null,
+  );
+}

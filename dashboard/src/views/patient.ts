@@ -2,7 +2,7 @@ import { describeError, SessionExpiredError } from '../api/client.js';
 import type { PatientDetail, RequestBody } from '../api/types.js';
 import { stateBadge } from '../ui/badges.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, field, h, mount, option } from '../ui/dom.js';
+import { button, field, h, mount, option, patientZoneSelect } from '../ui/dom.js';
 import { dateTime, full, maskPhone } from '../ui/format.js';
 import type { View } from './view.js';
 
@@ -100,6 +100,11 @@ export const patientView: View = (container, ctx, params) => {
               option('es', 'Spanish (Español)', p.language === 'es'),
             ),
           ),
+          field(
+            'Lives in time zone',
+            patientZoneSelect(p.timeZone),
+            'Texts only go out during contact hours there',
+          ),
         ],
         draftKey: `patient:${patientId}`,
         submitLabel: 'Save details',
@@ -110,6 +115,8 @@ export const patientView: View = (container, ctx, params) => {
             // An emptied field clears the family name on file.
             familyName: familyName || null,
             language: data.get('language') === 'es' ? 'es' : 'en',
+            // "Clinic's zone" clears the patient's own.
+            timeZone: String(data.get('timeZone') ?? '') || null,
           };
           await ctx.api.send('PATCH', `/admin/patients/${encodeURIComponent(patientId)}`, request);
           ctx.notify.info('Details saved.');

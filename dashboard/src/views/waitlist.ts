@@ -4,7 +4,7 @@ import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/type
 import { stateBadge } from '../ui/badges.js';
 import { NonexistentWallTimeError, toWallTimeInput } from '../ui/clinic-time.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, dataTable, field, h, mount, option } from '../ui/dom.js';
+import { button, dataTable, field, h, mount, option, patientZoneSelect } from '../ui/dom.js';
 import { hasDraft } from '../ui/drafts.js';
 import { clinicInputToIso, clinicTimeZone, dateTime, maskPhone, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
@@ -206,6 +206,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
         'Texts in',
         h('select', { name: 'language' }, option('en', 'English'), option('es', 'Spanish (Español)')),
       ),
+      field('Lives in time zone', patientZoneSelect(), 'Texts only go out during contact hours there'),
       field(
         'Consent to texts given by',
         h(
@@ -238,6 +239,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
           ...(familyName ? { familyName } : {}),
           phone: String(data.get('phone') ?? '').trim(),
           language: data.get('language') === 'es' ? 'es' : 'en',
+          ...(data.get('timeZone') ? { timeZone: String(data.get('timeZone')) } : {}),
           consentSource: consentSource(data.get('consentSource')),
           sendWelcome: data.get('sendWelcome') === 'on',
         },
