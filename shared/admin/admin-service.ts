@@ -161,7 +161,9 @@ export class AdminService {
       ]);
       const fields: Record<string, string> = {};
       if (!provider) fields.providerId = 'is not a known provider';
+      else if (provider.retired) fields.providerId = `${provider.displayName} is retired`;
       if (!location) fields.locationId = 'is not a known location';
+      else if (location.retired) fields.locationId = `${location.displayName} is retired`;
       else if (
         provider &&
         provider.locationIds.length > 0 &&
@@ -554,9 +556,16 @@ export class AdminService {
 
     'providers.update': async ({ params, body }, actor) => {
       await this.requireLocations(body.locationIds);
-      const provider: Provider = { providerId: params.providerId, ...body };
+      const { retired, ...fields } = body;
+      const provider: Provider = {
+        providerId: params.providerId,
+        ...fields,
+        ...(retired ? { retired } : {}),
+      };
       await this.deps.admin.putProvider(provider, 'replace');
-      await this.audit(actor, 'provider.update', 'PROVIDER', provider.providerId);
+      await this.audit(actor, 'provider.update', 'PROVIDER', provider.providerId, {
+        retired: Boolean(retired),
+      });
       return provider;
     },
 
@@ -577,9 +586,15 @@ export class AdminService {
     },
 
     'locations.update': async ({ params, body }, actor) => {
-      const location = { locationId: params.locationId, displayName: body.displayName };
+      const location = {
+        locationId: params.locationId,
+        displayName: body.displayName,
+        ...(body.retired ? { retired: true } : {}),
+      };
       await this.deps.admin.putLocation(location, 'replace');
-      await this.audit(actor, 'location.update', 'LOCATION', location.locationId);
+      await this.audit(actor, 'location.update', 'LOCATION', location.locationId, {
+        retired: Boolean(body.retired),
+      });
       return location;
     },
 

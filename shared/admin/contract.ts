@@ -376,6 +376,8 @@ const providerFields = {
   displayName: smsField('providerName'),
   providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }),
   locationIds: z._default(z.array(idSchema, ARRAY).check(z.maxLength(50, 'at most 50')), []),
+  /** A provider who has left: no new cancellation may name them. Omitted = active (PUT replaces). */
+  retired: z.optional(z.boolean({ error: 'must be true or false' })),
 };
 
 export const createProviderBody = z.strictObject(
@@ -388,7 +390,14 @@ export const createLocationBody = z.strictObject(
   { locationId: z.optional(slugIdSchema), displayName: smsField('locationName') },
   OBJECT,
 );
-export const updateLocationBody = z.strictObject({ displayName: smsField('locationName') }, OBJECT);
+export const updateLocationBody = z.strictObject(
+  {
+    displayName: smsField('locationName'),
+    /** A closed location: no new cancellation may name it. Omitted = open (PUT replaces). */
+    retired: z.optional(z.boolean({ error: 'must be true or false' })),
+  },
+  OBJECT,
+);
 
 export const listMessagesQuery = z.object(
   {
@@ -604,6 +613,7 @@ export interface ProviderView {
   displayName: string;
   providerType: ProviderType;
   locationIds: string[];
+  retired?: boolean;
 }
 
 export interface AuditRecord {
@@ -847,7 +857,7 @@ export const ADMIN_ROUTES = [
     method: 'PUT',
     path: '/admin/providers/{providerId}',
     role: 'admin',
-    summary: 'Replace a provider.',
+    summary: 'Replace a provider (retired: true when they leave; their past slots keep their name).',
     params: providerParams,
     body: updateProviderBody,
   },
@@ -866,7 +876,7 @@ export const ADMIN_ROUTES = [
     method: 'PUT',
     path: '/admin/locations/{locationId}',
     role: 'admin',
-    summary: 'Rename a location.',
+    summary: 'Rename a location, or retire it (retired: true) so no new cancellation names it.',
     params: locationParams,
     body: updateLocationBody,
   },

@@ -10,12 +10,16 @@ export interface Provider {
   displayName: string;
   providerType: ProviderType;
   locationIds: string[];
+  /** Left the clinic: kept for the slots that name them, but no new cancellation may. */
+  retired?: boolean;
 }
 
 export interface Location {
   locationId: string;
   /** Generic name shown in SMS, e.g. "Main St". Never a department that reveals a specialty. */
   displayName: string;
+  /** Closed: kept for the slots that name it, but no new cancellation may. */
+  retired?: boolean;
 }
 
 /** Languages a patient can be texted in. Absent on a patient means English. */

@@ -125,7 +125,14 @@ export class OfferEngine {
     const { store, policy } = this.deps;
     const provider = await store.getProvider(input.providerId);
     if (!provider) throw new NotFoundError('provider', input.providerId);
-    if (!(await store.getLocation(input.locationId))) throw new NotFoundError('location', input.locationId);
+    const location = await store.getLocation(input.locationId);
+    if (!location) throw new NotFoundError('location', input.locationId);
+    if (provider.retired || location.retired) {
+      throw new ValidationError('retired providers and locations cannot take new cancellations', {
+        ...(provider.retired ? { providerId: `${provider.displayName} is retired` } : {}),
+        ...(location.retired ? { locationId: `${location.displayName} is retired` } : {}),
+      });
+    }
     if (input.startAt <= now) {
       throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
     }

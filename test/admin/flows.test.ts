@@ -601,6 +601,50 @@ describe('reference data, config and the audit log', () => {
     );
   });
 
+  it('retires a provider and a location: no new cancellation may name them, until reinstated', async () => {
+    const put = (path: string, body: unknown) =>
+      app.call(jsonEvent({ method: 'PUT', path, body, claims: ADMIN_CLAIMS }));
+    expect((await post('/admin/locations', { locationId: 'loc-old', displayName: 'Old Wing' })).status).toBe(
+      201,
+    );
+    const kim = { displayName: 'Dr. J Kim', providerType: 'MD/DO', locationIds: ['loc-east', 'loc-main'] };
+    expect((await put('/admin/providers/prov-kim', { ...kim, retired: true })).status).toBe(200);
+    expect((await put('/admin/locations/loc-old', { displayName: 'Old Wing', retired: true })).status).toBe(
+      200,
+    );
+
+    const providers = (await get('/admin/providers')).body as {
+      items: Array<{ providerId: string; retired?: boolean }>;
+    };
+    expect(providers.items.find((p) => p.providerId === 'prov-kim')?.retired).toBe(true);
+    const before = await app.countItems();
+    const slot = (providerId: string, locationId: string) =>
+      post('/admin/slots', {
+        providerId,
+        locationId,
+        startAt: DateTime.now().plus({ days: 5 }).startOf('hour').toUTC().toISO(),
+        durationMinutes: 30,
+        visitType: 'follow-up',
+      });
+    const refused = await slot('prov-kim', 'loc-main');
+    expect(refused.status).toBe(400);
+    expect((refused.body as ErrorBody).error.fields).toEqual({ providerId: 'Dr. J Kim is retired' });
+    const closedPlace = await slot('prov-lee', 'loc-old');
+    expect((closedPlace.body as ErrorBody).error.fields).toEqual({ locationId: 'Old Wing is retired' });
+    expect(await app.countItems()).toBe(before);
+
+    // A PUT without `retired` reinstates (it replaces the record).
+    expect((await put('/admin/providers/prov-kim', kim)).status).toBe(200);
+    const reinstated = (await get('/admin/providers')).body as {
+      items: Array<{ providerId: string; retired?: boolean }>;
+    };
+    expect(reinstated.items.find((p) => p.providerId === 'prov-kim')?.retired).toBeUndefined();
+    const records = (await auditToday()).filter(
+      (a) => a.action === 'provider.update' && a.recordId === 'prov-kim',
+    );
+    expect(records.map((r) => r.detail?.retired)).toEqual(expect.arrayContaining([true, false]));
+  });
+
   it('shows the effective settings without secrets', async () => {
     const reply = await get('/admin/config');
     expect(reply.status).toBe(200);

@@ -494,6 +494,24 @@ describe('dashboard in Chromium against the local stack', () => {
     await picker.waitFor();
     await expect(picker.locator('option', { hasText: 'Dr. Novak (APP)' }).count()).resolves.toBe(1);
 
+    // Dr. Novak leaves: retired, still listed (past slots name him), no longer offered for new ones.
+    await page.getByRole('link', { name: 'Clinic' }).click();
+    const novakRow = page
+      .locator('section', { has: page.getByRole('heading', { name: 'Providers' }) })
+      .locator('tbody tr', { hasText: 'Dr. Novak' });
+    await novakRow.getByRole('button', { name: 'Retire' }).click();
+    await page
+      .getByRole('dialog', { name: 'Retire Dr. Novak?' })
+      .getByRole('button', { name: 'Retire' })
+      .click();
+    await novakRow.locator('.badge', { hasText: 'Retired' }).waitFor();
+    await expect(novakRow.getByRole('button', { name: 'Reinstate' }).count()).resolves.toBe(1);
+    await shot('15b-clinic-retired');
+    await page.getByRole('link', { name: 'Live board' }).click();
+    await picker.waitFor();
+    await expect(picker.locator('option', { hasText: 'Dr Lee' }).count()).resolves.toBe(1);
+    await expect(picker.locator('option', { hasText: 'Dr. Novak' }).count()).resolves.toBe(0);
+
     // Staff see the view refused, and the API refuses their writes too.
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn('staff');

@@ -2,8 +2,12 @@ import type { ApiClient } from './client.js';
 import type { Location, ProviderView } from './types.js';
 
 export interface Reference {
+  /** Everyone, retired included (names of past slots, the Clinic view). */
   providers: ProviderView[];
   locations: Location[];
+  /** What a new cancellation or a new preference may name. */
+  activeProviders: ProviderView[];
+  activeLocations: Location[];
   providerName(id: string): string;
   locationName(id: string): string;
 }
@@ -19,6 +23,8 @@ export async function loadReference(api: ApiClient): Promise<Reference> {
   return {
     providers: providers.items,
     locations: locations.items,
+    activeProviders: providers.items.filter((x) => !x.retired),
+    activeLocations: locations.items.filter((x) => !x.retired),
     providerName: (id) => p.get(id) ?? id,
     locationName: (id) => l.get(id) ?? id,
   };

@@ -208,20 +208,20 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
   const provider = h(
     'select',
     { name: 'providerId', required: true },
-    ref.providers.map((p) => option(p.providerId, `${p.displayName} (${p.providerType})`)),
+    ref.activeProviders.map((p) => option(p.providerId, `${p.displayName} (${p.providerType})`)),
   );
   const location = h(
     'select',
     { name: 'locationId', required: true },
-    ref.locations.map((l) => option(l.locationId, l.displayName)),
+    ref.activeLocations.map((l) => option(l.locationId, l.displayName)),
   );
   // Offer only the places the chosen provider works (the API refuses a mismatch anyway).
   const syncLocations = () => {
-    const chosen = ref.providers.find((p) => p.providerId === provider.value);
+    const chosen = ref.activeProviders.find((p) => p.providerId === provider.value);
     const allowed =
       chosen && chosen.locationIds.length > 0
-        ? ref.locations.filter((l) => chosen.locationIds.includes(l.locationId))
-        : ref.locations;
+        ? ref.activeLocations.filter((l) => chosen.locationIds.includes(l.locationId))
+        : ref.activeLocations;
     const kept = location.value;
     location.replaceChildren(...allowed.map((l) => option(l.locationId, l.displayName)));
     if (allowed.some((l) => l.locationId === kept)) location.value = kept;

@@ -37,8 +37,10 @@ function locationDialog(ctx: ViewContext, done: () => void, existing?: Location)
     onSubmit: async (data) => {
       const displayName = String(data.get('displayName') ?? '').trim();
       if (existing) {
+        // PUT replaces: a rename keeps the location retired if it was.
         await ctx.api.send('PUT', `/admin/locations/${encodeURIComponent(existing.locationId)}`, {
           displayName,
+          ...(existing.retired ? { retired: true } : {}),
         });
       } else {
         await ctx.api.send('POST', '/admin/locations', { displayName });
@@ -83,6 +85,7 @@ function providerDialog(ctx: ViewContext, ref: Reference, done: () => void, exis
         displayName: String(data.get('displayName') ?? '').trim(),
         providerType: String(data.get('providerType') ?? ''),
         locationIds: data.getAll('locationIds').map(String),
+        ...(existing?.retired ? { retired: true } : {}),
       };
       if (existing) {
         await ctx.api.send('PUT', `/admin/providers/${encodeURIComponent(existing.providerId)}`, body);
@@ -93,6 +96,50 @@ function providerDialog(ctx: ViewContext, ref: Reference, done: () => void, exis
       done();
     },
   });
+}
+
+/**
+ * Retiring keeps the record (past slots and the audit log name it) but takes it out of the pickers for
+ * new cancellations and preferences; the API refuses a new cancellation that names it.
+ */
+function retireDialog(
+  ctx: ViewContext,
+  done: () => void,
+  target: { kind: 'provider'; record: ProviderView } | { kind: 'location'; record: Location },
+): void {
+  const { record } = target;
+  const retire = !record.retired;
+  const path =
+    target.kind === 'provider'
+      ? `/admin/providers/${encodeURIComponent(target.record.providerId)}`
+      : `/admin/locations/${encodeURIComponent(target.record.locationId)}`;
+  const {
+    providerId: _p,
+    locationId: _l,
+    retired: _r,
+    ...fields
+  } = record as Partial<ProviderView & Location>;
+  void formDialog({
+    title: `${retire ? 'Retire' : 'Reinstate'} ${record.displayName}?`,
+    body: h(
+      'p',
+      null,
+      retire
+        ? 'No new cancellation can name it. Open slots, past slots and waitlist preferences stay as they are.'
+        : 'New cancellations can name it again.',
+    ),
+    submitLabel: retire ? 'Retire' : 'Reinstate',
+    danger: retire,
+    onSubmit: async () => {
+      await ctx.api.send('PUT', path, { ...fields, ...(retire ? { retired: true } : {}) });
+      ctx.notify.info(`${record.displayName} ${retire ? 'retired' : 'reinstated'}.`);
+      done();
+    },
+  });
+}
+
+function retiredTag(record: { retired?: boolean }): Array<string | HTMLElement> | null {
+  return record.retired ? [' ', h('span', { class: 'badge state-expired' }, 'Retired')] : null;
 }
 
 function table(caption: string, columns: string[], rows: HTMLTableRowElement[]): HTMLElement {
@@ -140,15 +187,24 @@ export const clinicView: View = (container, ctx) => {
                 h(
                   'tr',
                   null,
-                  h('td', null, l.displayName),
+                  h('td', null, l.displayName, retiredTag(l)),
                   h('td', { class: 'mono' }, l.locationId),
                   h(
                     'td',
                     null,
-                    button('Edit', () => locationDialog(ctx, reload, l), {
-                      kind: 'ghost',
-                      title: `Rename ${l.displayName}`,
-                    }),
+                    h(
+                      'div',
+                      { class: 'row' },
+                      button('Edit', () => locationDialog(ctx, reload, l), {
+                        kind: 'ghost',
+                        title: `Rename ${l.displayName}`,
+                      }),
+                      button(
+                        l.retired ? 'Reinstate' : 'Retire',
+                        () => retireDialog(ctx, reload, { kind: 'location', record: l }),
+                        { kind: 'ghost', title: `${l.retired ? 'Reinstate' : 'Retire'} ${l.displayName}` },
+                      ),
+                    ),
                   ),
                 ),
               ),
@@ -172,7 +228,7 @@ export const clinicView: View = (container, ctx) => {
                 h(
                   'tr',
                   null,
-                  h('td', null, p.displayName),
+                  h('td', null, p.displayName, retiredTag(p)),
                   h('td', null, p.providerType),
                   h(
                     'td',
@@ -185,10 +241,19 @@ export const clinicView: View = (container, ctx) => {
                   h(
                     'td',
                     null,
-                    button('Edit', () => providerDialog(ctx, r, reload, p), {
-                      kind: 'ghost',
-                      title: `Edit ${p.displayName}`,
-                    }),
+                    h(
+                      'div',
+                      { class: 'row' },
+                      button('Edit', () => providerDialog(ctx, r, reload, p), {
+                        kind: 'ghost',
+                        title: `Edit ${p.displayName}`,
+                      }),
+                      button(
+                        p.retired ? 'Reinstate' : 'Retire',
+                        () => retireDialog(ctx, reload, { kind: 'provider', record: p }),
+                        { kind: 'ghost', title: `${p.retired ? 'Reinstate' : 'Retire'} ${p.displayName}` },
+                      ),
+                    ),
                   ),
                 ),
               ),

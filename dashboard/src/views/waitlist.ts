@@ -133,7 +133,10 @@ function preferenceFields(ref: Reference, row?: WaitlistRow): HTMLElement[] {
       'Providers',
       multi(
         'providerIds',
-        ref.providers.map((p) => [p.providerId, p.displayName]),
+        // Active ones, plus any retired one this entry already names (so an edit does not drop it).
+        ref.providers
+          .filter((p) => !p.retired || row?.preferences.providerIds.includes(p.providerId))
+          .map((p) => [p.providerId, p.displayName]),
         row?.preferences.providerIds ?? [],
       ),
       'None selected = any',
@@ -142,7 +145,9 @@ function preferenceFields(ref: Reference, row?: WaitlistRow): HTMLElement[] {
       'Locations',
       multi(
         'locationIds',
-        ref.locations.map((l) => [l.locationId, l.displayName]),
+        ref.locations
+          .filter((l) => !l.retired || row?.preferences.locationIds.includes(l.locationId))
+          .map((l) => [l.locationId, l.displayName]),
         row?.preferences.locationIds ?? [],
       ),
       'None selected = any',
