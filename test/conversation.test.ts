@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { makeClinic } from './support/clinic.js';
 
@@ -297,5 +298,22 @@ describe('SMS conversation', () => {
       body: 'HELP',
     });
     expect(help.reply).toMatch(/^Lakeside waitlist: .*Reply STOP to opt out/);
+  });
+
+  it("texts visit times in the clinic's time, even to a patient who lives in another zone", async () => {
+    const clinic = await makeClinic({ BATCH_SIZE: '1' });
+    const easterner = await clinic.addPatient({ boost: 30, timeZone: 'America/New_York' });
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    const clinicTime = DateTime.fromISO(slot.startAt).setZone('America/Chicago').setLocale('en-US');
+    const offer = clinic.sms.to(easterner.phone)[0]?.body ?? '';
+    expect(offer).toContain(clinicTime.toFormat('ccc LLL d h:mma'));
+    expect(offer).not.toContain(clinicTime.setZone('America/New_York').toFormat('ccc LLL d h:mma'));
+    const won = await clinic.conversation.handleInbound({
+      messageSid: sid(),
+      from: easterner.phone,
+      body: 'YES',
+    });
+    expect(won.reply).toContain(clinicTime.toFormat('ccc LLL d h:mma'));
   });
 });

@@ -89,7 +89,7 @@ describe('staff send the next batch without waiting for the hold', () => {
     await clinic.advance(3);
     expect(clinic.sms.sent).toHaveLength(3);
 
-    const after = await clinic.engine.sendNextBatchNow(slot.slotId);
+    const after = await clinic.engine.sendNextBatchNow(slot.slotId, 1);
     expect(after).toMatchObject({ currentBatch: 2, phase: 'HOLDING', status: 'OPEN' });
     expect(clinic.sms.sent).toHaveLength(6);
     const offers = await clinic.store.listOffers(slot.slotId);
@@ -112,8 +112,7 @@ describe('staff send the next batch without waiting for the hold', () => {
     // A first-batch patient who answers late still gets the slot.
     const early = patients[0];
     if (!early) throw new Error('fixture');
-    const outcome = await clinic.engine.claim(early.patientId);
-    expect(outcome.kind).toBe('WON');
+    expect((await clinic.engine.claim(early.patientId)).kind).toBe('WON');
   });
 
   it('advances once when staff click twice and the hold expires at the same moment', async () => {
@@ -123,13 +122,15 @@ describe('staff send the next batch without waiting for the hold', () => {
     await clinic.advance(3);
     await clinic.advance(7, 0); // the hold is over but its event not yet delivered
     const results = await Promise.allSettled([
-      clinic.engine.sendNextBatchNow(slot.slotId),
-      clinic.engine.sendNextBatchNow(slot.slotId),
+      clinic.engine.sendNextBatchNow(slot.slotId, 1),
+      clinic.engine.sendNextBatchNow(slot.slotId, 1),
       clinic.engine.startBatch({ slotId: slot.slotId, batch: 2 }),
     ]);
-    // A click that lands while the batch is being sent is told so; none fails any other way.
+    // A click that loses the race is told why; none fails any other way.
     for (const result of results) {
-      if (result.status === 'rejected') expect(String(result.reason)).toMatch(/being sent right now|stale/);
+      if (result.status === 'rejected') {
+        expect(String(result.reason)).toMatch(/already gone out|being sent right now/);
+      }
     }
     const offers = await clinic.store.listOffers(slot.slotId);
     expect(offers.filter((o) => o.batch === 2)).toHaveLength(3);
@@ -138,36 +139,58 @@ describe('staff send the next batch without waiting for the hold', () => {
     expect(clinic.sms.sent).toHaveLength(6);
   });
 
-  it('refuses, and changes nothing, when nobody is left, outside contact hours, or once the slot is filled', async () => {
+  it('a click from a board that still shows the old batch does not cut the new batch short', async () => {
+    const clinic = await makeClinic();
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => clinic.addPatient({ boost: 20 - i })));
+    const slot = await clinic.engine.logCancellation(clinic.slotInput());
+    await clinic.advance(3);
+    await clinic.advance(7); // the hold ran out: batch 2 is out
+    expect(clinic.sms.sent).toHaveLength(6);
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId, 1)).rejects.toThrow(
+      'batch 2 has already gone out; reload to see it',
+    );
+    expect(clinic.sms.sent).toHaveLength(6);
+    const offers = await clinic.store.listOffers(slot.slotId);
+    expect(offers.filter((o) => o.batch === 2).every((o) => o.state === 'PENDING')).toBe(true);
+  });
+
+  it('refuses, and changes nothing, when nobody is left, outside contact hours, past the cutoff, or once filled', async () => {
     const clinic = await makeClinic();
     const patients = await Promise.all([0, 1, 2].map((i) => clinic.addPatient({ boost: 20 - i })));
     const slot = await clinic.engine.logCancellation(clinic.slotInput());
     await clinic.advance(3);
-    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(
+    const unchanged = async () => {
+      expect(await clinic.store.getSlot(slot.slotId)).toMatchObject({
+        status: 'OPEN',
+        currentBatch: 1,
+        phase: 'HOLDING',
+      });
+      expect((await clinic.store.listOffers(slot.slotId)).every((o) => o.state === 'PENDING')).toBe(true);
+      expect(clinic.sms.sent).toHaveLength(3);
+    };
+
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId, 1)).rejects.toThrow(
       'nobody else on the waitlist can take this slot; the patients already offered can still answer',
     );
-    // Still open, batch 1 still holding: the refusal did not expire anything.
-    expect(await clinic.store.getSlot(slot.slotId)).toMatchObject({
-      status: 'OPEN',
-      currentBatch: 1,
-      phase: 'HOLDING',
-    });
-    expect((await clinic.store.listOffers(slot.slotId)).every((o) => o.state === 'PENDING')).toBe(true);
+    await unchanged();
 
     await clinic.addPatient({ boost: 1 });
+    const hold = clinic.clock().toISOString();
     clinic.setNow('2026-11-24T03:00:00Z'); // 21:00 the evening before, in Chicago
-    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId, 1)).rejects.toThrow(
       /outside contact hours \(08:00-20:00\)/,
     );
+    clinic.setNow(new Date(Date.parse(slot.startAt) - 60 * 60_000).toISOString()); // an hour before the visit
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId, 1)).rejects.toThrow(
+      /offers stop 120 minutes before the visit/,
+    );
+    clinic.setNow(hold);
+    await unchanged();
 
     const winner = patients[0];
     if (!winner) throw new Error('fixture');
     expect((await clinic.engine.claim(winner.patientId)).kind).toBe('WON');
-    await expect(clinic.engine.sendNextBatchNow(slot.slotId)).rejects.toThrow(/is FILLED/);
-    await expect(clinic.engine.sendNextBatchNow('01JNOSUCHSLOT000000000000')).rejects.toThrow(
-      /not found|slot/,
-    );
-    // Only the first batch's three offers ever went out (the winner is answered by TwiML, not the API).
-    expect(clinic.sms.sent).toHaveLength(3);
+    await expect(clinic.engine.sendNextBatchNow(slot.slotId, 1)).rejects.toThrow(/is FILLED/);
+    await expect(clinic.engine.sendNextBatchNow('01JNOSUCHSLOT000000000000', 1)).rejects.toThrow(/slot/);
   });
 });

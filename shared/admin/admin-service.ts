@@ -235,8 +235,8 @@ export class AdminService {
       return slot;
     },
 
-    'slots.nextBatch': async ({ params }, actor) => {
-      const slot = await this.deps.engine.sendNextBatchNow(params.slotId);
+    'slots.nextBatch': async ({ params, body }, actor) => {
+      const slot = await this.deps.engine.sendNextBatchNow(params.slotId, body.afterBatch);
       await this.audit(actor, 'slot.next-batch', 'SLOT', slot.slotId, { batch: slot.currentBatch });
       return slot;
     },
@@ -557,14 +557,16 @@ export class AdminService {
     'providers.update': async ({ params, body }, actor) => {
       await this.requireLocations(body.locationIds);
       const { retired, ...fields } = body;
+      const before = await this.deps.store.getProvider(params.providerId);
+      const nowRetired = retired ?? before?.retired ?? false;
       const provider: Provider = {
         providerId: params.providerId,
         ...fields,
-        ...(retired ? { retired } : {}),
+        ...(nowRetired ? { retired: true } : {}),
       };
       await this.deps.admin.putProvider(provider, 'replace');
       await this.audit(actor, 'provider.update', 'PROVIDER', provider.providerId, {
-        retired: Boolean(retired),
+        ...retirementChange(before?.retired, nowRetired),
       });
       return provider;
     },
@@ -586,14 +588,16 @@ export class AdminService {
     },
 
     'locations.update': async ({ params, body }, actor) => {
+      const before = await this.deps.store.getLocation(params.locationId);
+      const nowRetired = body.retired ?? before?.retired ?? false;
       const location = {
         locationId: params.locationId,
         displayName: body.displayName,
-        ...(body.retired ? { retired: true } : {}),
+        ...(nowRetired ? { retired: true } : {}),
       };
       await this.deps.admin.putLocation(location, 'replace');
       await this.audit(actor, 'location.update', 'LOCATION', location.locationId, {
-        retired: Boolean(body.retired),
+        ...retirementChange(before?.retired, nowRetired),
       });
       return location;
     },
@@ -852,4 +856,9 @@ export class AdminService {
     });
     return { patientId: patient.patientId, phone: patient.phone };
   }
+}
+
+/** The audit detail of a provider or location edit: `retired` only when this edit changed it. */
+function retirementChange(before: boolean | undefined, after: boolean): { retired?: boolean } {
+  return Boolean(before) === after ? {} : { retired: after };
 }

@@ -355,6 +355,15 @@ export const updatePatientBody = z
   )
   .check(z.refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' }));
 
+export const nextBatchBody = z.strictObject(
+  {
+    afterBatch: z
+      .number({ error: 'must be the batch number on screen' })
+      .check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1')),
+  },
+  OBJECT,
+);
+
 export const consentBody = z.strictObject(
   {
     state: z.enum(CONSENT_STATES, { error: 'must be OPTED_IN or OPTED_OUT' }),
@@ -376,15 +385,16 @@ const providerFields = {
   displayName: smsField('providerName'),
   providerType: z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }),
   locationIds: z._default(z.array(idSchema, ARRAY).check(z.maxLength(50, 'at most 50')), []),
-  /** A provider who has left: no new cancellation may name them. Omitted = active (PUT replaces). */
-  retired: z.optional(z.boolean({ error: 'must be true or false' })),
 };
+
+/** Retire (true) or reinstate (false); omitted leaves it as it is, so an edit never undoes either. */
+const retiredField = z.optional(z.boolean({ error: 'must be true or false' }));
 
 export const createProviderBody = z.strictObject(
   { providerId: z.optional(slugIdSchema), ...providerFields },
   OBJECT,
 );
-export const updateProviderBody = z.strictObject(providerFields, OBJECT);
+export const updateProviderBody = z.strictObject({ ...providerFields, retired: retiredField }, OBJECT);
 
 export const createLocationBody = z.strictObject(
   { locationId: z.optional(slugIdSchema), displayName: smsField('locationName') },
@@ -393,8 +403,7 @@ export const createLocationBody = z.strictObject(
 export const updateLocationBody = z.strictObject(
   {
     displayName: smsField('locationName'),
-    /** A closed location: no new cancellation may name it. Omitted = open (PUT replaces). */
-    retired: z.optional(z.boolean({ error: 'must be true or false' })),
+    retired: retiredField,
   },
   OBJECT,
 );
@@ -741,9 +750,9 @@ export const ADMIN_ROUTES = [
     path: '/admin/slots/{slotId}/next-batch',
     role: 'staff',
     summary:
-      'Send the next batch now instead of waiting for the hold to end; patients already offered can still claim.',
+      'Send the next batch now instead of waiting for the hold to end; patients already offered can still claim. `afterBatch` is the batch on screen: if the slot has moved past it, 409.',
     params: slotIdParams,
-    body: emptyBody,
+    body: nextBatchBody,
   },
   {
     id: 'slots.booked',
@@ -857,7 +866,8 @@ export const ADMIN_ROUTES = [
     method: 'PUT',
     path: '/admin/providers/{providerId}',
     role: 'admin',
-    summary: 'Replace a provider (retired: true when they leave; their past slots keep their name).',
+    summary:
+      'Edit a provider; retired: true when they leave (past slots keep their name), false to reinstate, omitted to keep.',
     params: providerParams,
     body: updateProviderBody,
   },
@@ -876,7 +886,8 @@ export const ADMIN_ROUTES = [
     method: 'PUT',
     path: '/admin/locations/{locationId}',
     role: 'admin',
-    summary: 'Rename a location, or retire it (retired: true) so no new cancellation names it.',
+    summary:
+      'Rename a location; retired: true so no new cancellation names it, false to reinstate, omitted to keep.',
     params: locationParams,
     body: updateLocationBody,
   },

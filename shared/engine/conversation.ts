@@ -229,7 +229,8 @@ export class SmsConversation {
     ]);
     return templatesFor(patient.language).confirmed(this.brand, {
       startAt: slot.startAt,
-      timeZone: patient.timeZone ?? policy.clinicTimeZone,
+      // The clinic's wall clock, where the visit happens (see the offer text).
+      timeZone: policy.clinicTimeZone,
       providerName: provider?.displayName,
       locationName: location?.displayName,
     });

@@ -64,6 +64,21 @@ export interface CandidateSelection {
   excluded: Partial<Record<Exclusion | 'OUTSIDE_CONTACT_HOURS' | 'NO_PROFILE', number>>;
 }
 
+/**
+ * What a call to `startBatch` did. A scheduled start only ever needs DONE or STARTED; the others say why
+ * a staff-requested (early) start changed nothing.
+ */
+export type StartOutcome =
+  | 'STARTED'
+  | 'DONE'
+  | 'CLOSED'
+  | 'STALE'
+  | 'BUSY'
+  | 'PAST_CUTOFF'
+  | 'OUTSIDE_CONTACT_HOURS'
+  | 'NOBODY_NOW'
+  | 'NOBODY_LEFT';
+
 export type ClaimOutcome =
   | { kind: 'WON'; slot: Slot }
   /** Someone else was first. */
@@ -167,41 +182,53 @@ export class OfferEngine {
    * Handles a START_BATCH event (first batch, a hold running out, a deferred batch). Safe under
    * duplicate and concurrent delivery: only the caller whose conditional write moves the slot from
    * batch n-1 to n sends batch n.
+   *
+   * `early` is staff asking for the batch before the hold ends. It takes the same steps, but where a
+   * scheduled start would defer the batch or expire the slot (outside contact hours, past the cutoff,
+   * nobody left) it stops and says why, having changed nothing; and the current batch's offers expire
+   * only once the new batch has really begun.
    */
-  async startBatch(event: Pick<StartBatchEvent, 'slotId' | 'batch'>): Promise<void> {
+  async startBatch(
+    event: Pick<StartBatchEvent, 'slotId' | 'batch'>,
+    options: { early?: boolean } = {},
+  ): Promise<StartOutcome> {
     const { store, policy } = this.deps;
     let batch = event.batch;
+    let early = options.early === true;
+    let result: StartOutcome = 'DONE';
     // Loop rather than recurse: a batch whose every send failed moves straight on to the next one.
     for (let guard = 0; guard < 50; guard++) {
       const now = this.now();
       const slot = await store.getSlot(event.slotId);
-      if (slot?.status !== 'OPEN') return;
+      if (slot?.status !== 'OPEN') return early ? 'CLOSED' : result;
       if (slot.phase === 'SENDING' && slot.currentBatch === batch - 1) {
+        if (early) return 'BUSY';
         // The previous batch never finished texting (a crash, or the clinic's hourly cap). While its
         // sender's lease runs, come back after it; once it has run out, finish that batch first.
         if (slot.leaseUntil && slot.leaseUntil >= now) {
           await this.comeBackAfterLease(slot.slotId, batch, slot.leaseUntil);
-          return;
+          return result;
         }
         batch -= 1;
       }
       if (slot.currentBatch !== batch - 1 && !(slot.currentBatch === batch && slot.phase === 'SENDING')) {
         this.log('batch.stale', { slotId: slot.slotId, batch, currentBatch: slot.currentBatch });
-        return;
+        return early ? 'STALE' : result;
       }
-      if (slot.currentBatch === batch - 1) {
+      if (slot.currentBatch === batch - 1 && !early) {
         // The previous batch's hold is over: its pending offers expire (their patients may still claim).
         await this.expirePendingOffers(slot.slotId, batch - 1, now);
       }
       const cutoffAt = DateTime.fromISO(slot.startAt).minus({ minutes: policy.offerCutoffMinutes });
       if (DateTime.fromISO(now) >= cutoffAt) {
+        if (early) return 'PAST_CUTOFF';
         await this.expireSlot(slot.slotId, 'OFFER_CUTOFF_REACHED');
-        return;
+        return result;
       }
       const provider = await store.getProvider(slot.providerId);
       if (!provider) {
         await this.expireSlot(slot.slotId, 'PROVIDER_MISSING');
-        return;
+        return result;
       }
 
       let offered: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
@@ -214,12 +241,13 @@ export class OfferEngine {
         .toISO() as string;
       if (slot.currentBatch === batch - 1) {
         if (!isWithinContactWindow(now, policy.clinicTimeZone, policy.contactHours)) {
+          if (early) return 'OUTSIDE_CONTACT_HOURS';
           await this.deferBatch(
             slot.slotId,
             batch,
             nextContactWindowOpening(now, policy.clinicTimeZone, policy.contactHours),
           );
-          return;
+          return result;
         }
         selection = await this.selectCandidates(slot, provider, now);
         this.log('batch.selected', {
@@ -230,12 +258,13 @@ export class OfferEngine {
           excluded: selection.excluded,
         });
         if (selection.chosen.length === 0) {
+          if (early) return selection.deferredUntil ? 'NOBODY_NOW' : 'NOBODY_LEFT';
           if (selection.deferredUntil) {
             await this.deferBatch(slot.slotId, batch, selection.deferredUntil);
           } else {
             await this.expireSlot(slot.slotId, 'NO_ELIGIBLE_PATIENTS');
           }
-          return;
+          return result;
         }
       }
       const leaseUntil = new Date(Date.parse(now) + SENDING_LEASE_MS).toISOString();
@@ -247,9 +276,12 @@ export class OfferEngine {
         if (current?.status === 'OPEN' && current.phase === 'SENDING' && current.leaseUntil) {
           await this.comeBackAfterLease(current.slotId, current.currentBatch, current.leaseUntil);
         }
-        return;
+        return early ? 'STALE' : result;
       }
       if (begun.kind === 'STARTED') {
+        result = 'STARTED';
+        // Staff started this batch before the hold ended: the hold is over now that it has begun.
+        if (early) await this.expirePendingOffers(slot.slotId, batch - 1, now);
         offered = await this.createOffers(begun.slot, selection?.chosen ?? [], batch, now, holdExpiresAt);
       } else {
         // Finishing a batch whose sender died: it may have died before creating every offer.
@@ -275,13 +307,16 @@ export class OfferEngine {
         at: holdEnd,
         event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1 },
       });
-      if ((await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered)) === 'DEFERRED') return;
+      if ((await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered)) === 'DEFERRED')
+        return result;
       await store.finishBatchSending(slot.slotId, batch);
-      if (await this.batchHasLiveOffers(slot.slotId, batch)) return;
+      if (await this.batchHasLiveOffers(slot.slotId, batch)) return result;
       // Every send of this batch failed (or nobody could be offered): do not wait out an empty hold.
       // The hold's schedule stays: when it fires, the slot has moved on and it changes nothing.
       batch += 1;
+      early = false;
     }
+    return result;
   }
 
   private async comeBackAfterLease(slotId: string, batch: number, leaseUntil: string): Promise<void> {
@@ -423,13 +458,14 @@ export class OfferEngine {
       const patient = await store.getPatient(offer.patientId);
       if (patient?.consent !== 'OPTED_IN' || patient.liveOfferSlotId !== slot.slotId)
         return 'SKIPPED' as const;
-      const zone = patient.timeZone ?? policy.clinicTimeZone;
+      // Times are the clinic's wall clock, where the visit happens: a patient who lives in another zone
+      // must still arrive at 9:00 clinic time. Their own zone only decides when they may be texted.
       const body = templatesFor(patient.language).offer(this.brand, {
         firstName: patient.displayName,
         providerName: provider.displayName,
         locationName: location?.displayName,
         startAt: slot.startAt,
-        timeZone: zone,
+        timeZone: policy.clinicTimeZone,
         holdExpiresAt: offer.holdExpiresAt,
       });
       const sent = await this.sendSms(patient, body, 'OFFER', slot.slotId);
@@ -751,43 +787,48 @@ export class OfferEngine {
     await this.startBatch({ slotId, batch: next });
   }
 
-  /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */
   /**
-   * Staff do not want to wait out the hold: the next batch goes out now. It is the same step the hold's
-   * expiry takes (so a concurrent expiry or a double click advances the slot once, and the patients
-   * already offered keep their right to claim), but it is refused, instead of quietly deferring the
-   * batch or expiring the slot, when nothing could be sent now. The hold's own schedule still fires
-   * later and finds the batch already started.
+   * Staff do not want to wait out the hold: the next batch goes out now. `afterBatch` is the batch the
+   * staff member was looking at, so a click that lands just after the hold already moved the slot on
+   * does not also cut the new batch's hold short. It is the scheduled step taken early (a concurrent
+   * expiry or a double click advances the slot once, and patients already offered keep their right to
+   * claim); where that step would defer the batch or close the slot it is refused instead, and nothing
+   * changes. The hold's own schedule still fires later and finds the batch already out.
    */
-  async sendNextBatchNow(slotId: string): Promise<Slot> {
+  async sendNextBatchNow(slotId: string, afterBatch: number): Promise<Slot> {
     const { store, policy } = this.deps;
-    const now = this.now();
     const slot = await store.getSlot(slotId);
     if (!slot) throw new NotFoundError('slot', slotId);
     if (slot.status !== 'OPEN') throw new ConflictError(`slot ${slotId} is ${slot.status}`);
-    if (slot.phase === 'SENDING') {
-      throw new ConflictError(`batch ${slot.currentBatch} is being sent right now; try again in a moment`);
+    if (slot.currentBatch !== afterBatch) {
+      throw new ConflictError(`batch ${slot.currentBatch} has already gone out; reload to see it`);
     }
-    if (!isWithinContactWindow(now, policy.clinicTimeZone, policy.contactHours)) {
+    if (slot.phase !== 'HOLDING') {
       throw new ConflictError(
-        `it is outside contact hours (${policy.contactHours.start}-${policy.contactHours.end}); the next batch goes out when they open`,
+        slot.phase === 'SENDING'
+          ? `batch ${slot.currentBatch} is being sent right now; try again in a moment`
+          : 'the first batch has not gone out yet',
       );
     }
-    const provider = await store.getProvider(slot.providerId);
-    if (!provider) throw new NotFoundError('provider', slot.providerId);
-    const selection = await this.selectCandidates(slot, provider, now);
-    if (selection.chosen.length === 0) {
-      throw new ConflictError(
-        selection.deferredUntil
-          ? 'every patient left is outside their own contact hours right now'
-          : 'nobody else on the waitlist can take this slot; the patients already offered can still answer',
-      );
-    }
-    await this.startBatch({ slotId, batch: slot.currentBatch + 1 });
-    this.log('batch.sent-early', { slotId, batch: slot.currentBatch + 1 });
+    const batch = afterBatch + 1;
+    const outcome = await this.startBatch({ slotId, batch }, { early: true });
+    const refusal: Partial<Record<StartOutcome, string>> = {
+      CLOSED: `slot ${slotId} is no longer open`,
+      STALE: `batch ${batch} has already gone out; reload to see it`,
+      BUSY: `batch ${afterBatch} is being sent right now; try again in a moment`,
+      PAST_CUTOFF: `offers stop ${policy.offerCutoffMinutes} minutes before the visit; the patients already offered can still answer`,
+      OUTSIDE_CONTACT_HOURS: `it is outside contact hours (${policy.contactHours.start}-${policy.contactHours.end}); the next batch goes out when they open`,
+      NOBODY_NOW: 'every patient left is outside their own contact hours right now',
+      NOBODY_LEFT:
+        'nobody else on the waitlist can take this slot; the patients already offered can still answer',
+    };
+    const reason = refusal[outcome];
+    if (reason) throw new ConflictError(reason);
+    this.log('batch.sent-early', { slotId, batch });
     return (await store.getSlot(slotId)) as Slot;
   }
 
+  /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */
   async withdraw(slotId: string, by: string): Promise<Slot> {
     const { store } = this.deps;
     const now = this.now();

@@ -633,16 +633,25 @@ describe('reference data, config and the audit log', () => {
     expect((closedPlace.body as ErrorBody).error.fields).toEqual({ locationId: 'Old Wing is retired' });
     expect(await app.countItems()).toBe(before);
 
-    // A PUT without `retired` reinstates (it replaces the record).
-    expect((await put('/admin/providers/prov-kim', kim)).status).toBe(200);
-    const reinstated = (await get('/admin/providers')).body as {
-      items: Array<{ providerId: string; retired?: boolean }>;
-    };
-    expect(reinstated.items.find((p) => p.providerId === 'prov-kim')?.retired).toBeUndefined();
+    const kimNow = async () =>
+      (
+        (await get('/admin/providers')).body as { items: Array<{ providerId: string; retired?: boolean }> }
+      ).items.find((p) => p.providerId === 'prov-kim');
+    // An edit that does not mention `retired` (an older screen, a rename) leaves it as it is...
+    expect((await put('/admin/providers/prov-kim', { ...kim, displayName: 'Dr. Jo Kim' })).status).toBe(200);
+    expect((await kimNow())?.retired).toBe(true);
+    // ...and only `retired: false` reinstates.
+    expect((await put('/admin/providers/prov-kim', { ...kim, retired: false })).status).toBe(200);
+    expect((await kimNow())?.retired).toBeUndefined();
+    // The audit says when it changed, and only then.
     const records = (await auditToday()).filter(
       (a) => a.action === 'provider.update' && a.recordId === 'prov-kim',
     );
-    expect(records.map((r) => r.detail?.retired)).toEqual(expect.arrayContaining([true, false]));
+    const changes = records.filter((r) => r.detail?.retired !== undefined).map((r) => r.detail?.retired);
+    expect(changes.sort()).toEqual([false, true]);
+    // A new provider cannot be created retired.
+    const createdRetired = await post('/admin/providers', { ...kim, providerId: 'prov-gone', retired: true });
+    expect(createdRetired.status).toBe(400);
   });
 
   it('shows the effective settings without secrets', async () => {
@@ -710,7 +719,9 @@ describe('sending the next batch early', () => {
     await app.schedulerTarget({ kind: 'START_BATCH', slotId: id, batch: 1 });
     const textsBefore = app.twilio.requests.length;
 
-    const reply = await post(`/admin/slots/${id}/next-batch`);
+    // The batch on screen is required, so a stale board cannot skip one.
+    expect((await post(`/admin/slots/${id}/next-batch`, {})).status).toBe(400);
+    const reply = await post(`/admin/slots/${id}/next-batch`, { afterBatch: 1 });
     expect(reply.status, reply.text).toBe(200);
     expect(reply.body).toMatchObject({ slotId: id, status: 'OPEN', currentBatch: 2 });
     expect(app.twilio.requests.length - textsBefore).toBe(3);
@@ -718,7 +729,7 @@ describe('sending the next batch early', () => {
     expect(record?.detail).toEqual({ batch: 2 });
 
     expect((await post(`/admin/slots/${id}/withdraw`)).status).toBe(200);
-    const closed = await post(`/admin/slots/${id}/next-batch`);
+    const closed = await post(`/admin/slots/${id}/next-batch`, { afterBatch: 2 });
     expect(closed.status).toBe(409);
     expect((closed.body as ErrorBody).error.message).toMatch(/is WITHDRAWN/);
   });

@@ -26,7 +26,7 @@ const VALID_BODIES: Record<string, unknown> = {
     visitType: 'follow-up',
   },
   'slots.withdraw': {},
-  'slots.nextBatch': {},
+  'slots.nextBatch': { afterBatch: 1 },
   'slots.booked': {},
   'waitlist.create': {
     patient: { phone: '312-555-7788', displayName: 'Jo', consentSource: 'VERBAL' },

@@ -543,9 +543,9 @@ describe('dashboard in Chromium against the local stack', () => {
     const card = page.locator(`.slot-card[data-slot="${slot.slotId}"]`);
     await expect.poll(() => card.locator('.offer').count(), { timeout: 60_000 }).toBe(3);
     await card.getByRole('button', { name: 'Send next batch now' }).click();
+    await page.getByText('Batch 2 is going out.').waitFor({ timeout: 30_000 });
     await card.getByRole('heading', { name: /^Batch 2/ }).waitFor({ timeout: 30_000 });
     await expect.poll(() => card.locator('.offer').count()).toBeGreaterThan(3);
-    await expect(page.getByText('Batch 2 sent.').count()).resolves.toBeGreaterThan(0);
     await shot('16-board-next-batch');
   });
 

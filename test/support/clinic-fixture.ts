@@ -60,7 +60,7 @@ export async function makeClinicOn(
     alerts: { slotFilled: async (alert) => void alerts.push(alert) },
   });
   const conversation = new SmsConversation({ store, engine, clock, policy });
-  scheduler.onFire((event) => engine.startBatch(event));
+  scheduler.onFire(async (event) => void (await engine.startBatch(event)));
 
   const provider: Provider = {
     providerId: 'prov-lee',

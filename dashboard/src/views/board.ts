@@ -116,9 +116,10 @@ function slotCard(
       const after = await ctx.api.send<{ currentBatch: number }>(
         'POST',
         `/admin/slots/${encodeURIComponent(slot.slotId)}/next-batch`,
-        {},
+        // The batch on screen: if the hold has already moved on, the API says so instead of skipping one.
+        { afterBatch: slot.currentBatch },
       );
-      ctx.notify.info(`Batch ${after.currentBatch} sent.`);
+      ctx.notify.info(`Batch ${after.currentBatch} is going out.`);
       refresh();
     } catch (error) {
       if (!(error instanceof SessionExpiredError)) ctx.notify.error(describeError(error));
@@ -127,7 +128,7 @@ function slotCard(
   };
 
   const actions: HTMLElement[] = [];
-  if (slot.status === 'OPEN' && slot.currentBatch > 0) {
+  if (slot.status === 'OPEN' && slot.phase === 'HOLDING') {
     actions.push(
       button('Send next batch now', (e) => void nextBatch(e.currentTarget as HTMLButtonElement), {
         title: 'Text the next patients now instead of waiting for the hold to end',

@@ -37,10 +37,8 @@ function locationDialog(ctx: ViewContext, done: () => void, existing?: Location)
     onSubmit: async (data) => {
       const displayName = String(data.get('displayName') ?? '').trim();
       if (existing) {
-        // PUT replaces: a rename keeps the location retired if it was.
         await ctx.api.send('PUT', `/admin/locations/${encodeURIComponent(existing.locationId)}`, {
           displayName,
-          ...(existing.retired ? { retired: true } : {}),
         });
       } else {
         await ctx.api.send('POST', '/admin/locations', { displayName });
@@ -85,7 +83,6 @@ function providerDialog(ctx: ViewContext, ref: Reference, done: () => void, exis
         displayName: String(data.get('displayName') ?? '').trim(),
         providerType: String(data.get('providerType') ?? ''),
         locationIds: data.getAll('locationIds').map(String),
-        ...(existing?.retired ? { retired: true } : {}),
       };
       if (existing) {
         await ctx.api.send('PUT', `/admin/providers/${encodeURIComponent(existing.providerId)}`, body);
@@ -131,7 +128,7 @@ function retireDialog(
     submitLabel: retire ? 'Retire' : 'Reinstate',
     danger: retire,
     onSubmit: async () => {
-      await ctx.api.send('PUT', path, { ...fields, ...(retire ? { retired: true } : {}) });
+      await ctx.api.send('PUT', path, { ...fields, retired: retire });
       ctx.notify.info(`${record.displayName} ${retire ? 'retired' : 'reinstated'}.`);
       done();
     },

@@ -103,7 +103,7 @@ export const patientView: View = (container, ctx, params) => {
           field(
             'Lives in time zone',
             patientZoneSelect(p.timeZone),
-            'Texts only go out during contact hours there',
+            'Texts go out only during contact hours there; visit times in texts stay in clinic time',
           ),
         ],
         draftKey: `patient:${patientId}`,

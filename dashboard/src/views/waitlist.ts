@@ -211,7 +211,11 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
         'Texts in',
         h('select', { name: 'language' }, option('en', 'English'), option('es', 'Spanish (Español)')),
       ),
-      field('Lives in time zone', patientZoneSelect(), 'Texts only go out during contact hours there'),
+      field(
+        'Lives in time zone',
+        patientZoneSelect(),
+        'Texts go out only during contact hours there; visit times in texts stay in clinic time',
+      ),
       field(
         'Consent to texts given by',
         h(
