@@ -194,3 +194,19 @@ describe('staff send the next batch without waiting for the hold', () => {
     await expect(clinic.engine.sendNextBatchNow('01JNOSUCHSLOT000000000000', 1)).rejects.toThrow(/slot/);
   });
 });
+
+describe("a slot's own batch size and hold", () => {
+  it('offers as many patients as staff chose, holds for as long as they chose, and the next batch follows suit', async () => {
+    const clinic = await makeClinic(); // the clinic's settings: batches of 3, a 7-minute hold
+    await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => clinic.addPatient({ boost: 20 - i })));
+    const slot = await clinic.engine.logCancellation({ ...clinic.slotInput(), batchSize: 5, holdMinutes: 2 });
+    expect(slot).toMatchObject({ batchSize: 5, holdMinutes: 2 });
+    await clinic.advance(3);
+    expect(clinic.sms.sent).toHaveLength(5);
+    const held = await clinic.store.getSlot(slot.slotId);
+    expect(Date.parse(held?.holdExpiresAt ?? '') - clinic.clock().getTime()).toBe(2 * 60_000);
+    await clinic.advance(2);
+    expect(clinic.sms.sent).toHaveLength(10);
+    expect((await clinic.store.getSlot(slot.slotId))?.currentBatch).toBe(2);
+  });
+});

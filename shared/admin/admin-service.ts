@@ -150,6 +150,8 @@ export class AdminService {
         name: this.deps.settings.clinicName,
         timeZone: this.deps.settings.clinicTimeZone,
         contactHours: { ...this.deps.settings.contactHours },
+        batchSize: this.deps.settings.batchSize,
+        holdMinutes: this.deps.settings.holdMinutes,
       },
     }),
 

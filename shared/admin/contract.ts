@@ -241,6 +241,21 @@ export const createSlotBody = z.strictObject(
       .number({ error: 'must be a number' })
       .check(z.int('must be a whole number'), z.minimum(5, 'must be 5-480'), z.maximum(480, 'must be 5-480')),
     visitType: visitTypeSchema,
+    /** This slot's batch size and hold (same bounds as the clinic's settings); omitted = those settings. */
+    batchSize: z.optional(
+      z
+        .number({ error: 'must be a number' })
+        .check(z.int('must be a whole number'), z.minimum(1, 'must be 1-50'), z.maximum(50, 'must be 1-50')),
+    ),
+    holdMinutes: z.optional(
+      z
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be a whole number'),
+          z.minimum(1, 'must be 1-240'),
+          z.maximum(240, 'must be 1-240'),
+        ),
+    ),
   },
   OBJECT,
 );
@@ -495,6 +510,9 @@ export interface ClinicSettings {
   timeZone: string;
   /** HH:mm in `timeZone`: when offers may be texted. */
   contactHours: { start: string; end: string };
+  /** What a new cancellation uses unless staff choose otherwise for that slot. */
+  batchSize: number;
+  holdMinutes: number;
 }
 
 export interface MeResponse {

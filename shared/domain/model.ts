@@ -96,6 +96,12 @@ export interface Slot {
   status: SlotStatus;
   /** 0 until the first batch goes out. */
   currentBatch: number;
+  /**
+   * Staff's choice for this slot (a same-day opening wants more patients at once and a shorter hold);
+   * absent = the clinic's settings.
+   */
+  batchSize?: number;
+  holdMinutes?: number;
   /** SENDING while a batch is being chosen and texted; HOLDING while its hold runs. */
   phase: 'WAITING' | 'SENDING' | 'HOLDING' | 'DONE';
   holdExpiresAt?: string;

@@ -54,6 +54,9 @@ export interface NewCancellation {
   durationMinutes: number;
   visitType: string;
   loggedBy: string;
+  /** This slot's own batch size and hold; omitted = the clinic's settings. */
+  batchSize?: number;
+  holdMinutes?: number;
 }
 
 export interface CandidateSelection {
@@ -158,6 +161,8 @@ export class OfferEngine {
       startAt: new Date(input.startAt).toISOString(),
       durationMinutes: input.durationMinutes,
       visitType: input.visitType,
+      ...(input.batchSize ? { batchSize: input.batchSize } : {}),
+      ...(input.holdMinutes ? { holdMinutes: input.holdMinutes } : {}),
       status: 'OPEN',
       currentBatch: 0,
       phase: 'WAITING',
@@ -234,7 +239,7 @@ export class OfferEngine {
       let offered: Array<{ entry: WaitlistEntry; patient: Patient }> = [];
       let selection: CandidateSelection | undefined;
       const holdExpiresAt = DateTime.min(
-        DateTime.fromISO(now).plus({ minutes: policy.holdMinutes }),
+        DateTime.fromISO(now).plus({ minutes: slot.holdMinutes ?? policy.holdMinutes }),
         cutoffAt,
       )
         .toUTC()
@@ -286,7 +291,7 @@ export class OfferEngine {
       } else {
         // Finishing a batch whose sender died: it may have died before creating every offer.
         const inBatch = (await store.listOffers(slot.slotId)).filter((o) => o.batch === batch).length;
-        const missing = policy.batchSize - inBatch;
+        const missing = (slot.batchSize ?? policy.batchSize) - inBatch;
         if (missing > 0) {
           const topUp = await this.selectCandidates(begun.slot, provider, now);
           offered = await this.createOffers(
@@ -365,7 +370,8 @@ export class OfferEngine {
     let cursor: Record<string, unknown> | undefined;
     // Read a little more than a batch per page: most waitlisted patients are eligible, so one page
     // usually suffices and the items read stay near the batch size however long the list grows.
-    const pageSize = Math.max(policy.batchSize * 2, 6);
+    const batchSize = slot.batchSize ?? policy.batchSize;
+    const pageSize = Math.max(batchSize * 2, 6);
     do {
       const page = await store.rankedWaitlistPage(pageSize, cursor);
       itemsRead += page.itemsRead;
@@ -389,10 +395,10 @@ export class OfferEngine {
           continue;
         }
         chosen.push({ entry, patient });
-        if (chosen.length === policy.batchSize) break;
+        if (chosen.length === batchSize) break;
       }
       cursor = page.cursor;
-    } while (cursor && chosen.length < policy.batchSize && scanned < MAX_ROWS_SCANNED);
+    } while (cursor && chosen.length < batchSize && scanned < MAX_ROWS_SCANNED);
     return { chosen, deferredUntil, itemsRead, excluded };
   }
 

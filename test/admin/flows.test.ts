@@ -707,6 +707,21 @@ describe('sending the next batch early', () => {
   it('sends the next batch when staff ask, audits it, and refuses once the slot is closed', async () => {
     // Patients offered earlier today are at their daily cap: six who have not been texted yet.
     for (let i = 0; i < 6; i++) await addPatient(`Next${i}`);
+    // A slot's own batch size and hold have the clinic settings' bounds.
+    const tooBig = await post('/admin/slots', {
+      providerId: 'prov-lee',
+      locationId: 'loc-main',
+      startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
+      durationMinutes: 30,
+      visitType: 'follow-up',
+      batchSize: 0,
+      holdMinutes: 500,
+    });
+    expect(tooBig.status).toBe(400);
+    expect((tooBig.body as ErrorBody).error.fields).toEqual({
+      batchSize: 'must be 1-50',
+      holdMinutes: 'must be 1-240',
+    });
     const created = await post('/admin/slots', {
       providerId: 'prov-lee',
       locationId: 'loc-main',

@@ -139,6 +139,8 @@ describe('auth, for every route in ADMIN_ROUTES', () => {
         name: 'Lakeside',
         timeZone: 'America/Chicago',
         contactHours: { start: '00:00', end: '24:00' },
+        batchSize: 3,
+        holdMinutes: 7,
       },
     });
   });

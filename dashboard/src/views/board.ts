@@ -165,6 +165,19 @@ function slotCard(
         'p',
         { class: 'slot-meta' },
         `${provider} · ${location} · ${slot.visitType} · ${slot.durationMinutes} min`,
+        // Only when staff chose them for this slot; otherwise the clinic's settings apply.
+        slot.batchSize || slot.holdMinutes
+          ? h(
+              'span',
+              { class: 'slot-tuning' },
+              ` · ${[
+                slot.batchSize ? `${slot.batchSize} per batch` : '',
+                slot.holdMinutes ? `${slot.holdMinutes}-min hold` : '',
+              ]
+                .filter(Boolean)
+                .join(', ')}`,
+            )
+          : null,
       ),
     ),
     filled
@@ -240,6 +253,23 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
     required: true,
   });
   const visitType = h('input', { name: 'visitType', required: true, maxlength: '60', value: 'follow-up' });
+  // Empty = the clinic's settings; a same-day opening may want more patients at once and a shorter hold.
+  const batchSize = h('input', {
+    type: 'number',
+    name: 'batchSize',
+    min: '1',
+    max: '50',
+    step: '1',
+    placeholder: String(ctx.clinic.batchSize),
+  });
+  const holdMinutes = h('input', {
+    type: 'number',
+    name: 'holdMinutes',
+    min: '1',
+    max: '240',
+    step: '1',
+    placeholder: String(ctx.clinic.holdMinutes),
+  });
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',
@@ -253,6 +283,8 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
       field('Starts', start, `Clinic time (${zoneAbbr()})`),
       field('Minutes', duration),
       field('Visit type', visitType),
+      field('Patients per batch', batchSize, `Empty = clinic setting (${ctx.clinic.batchSize})`),
+      field('Hold length', holdMinutes, `Minutes; empty = clinic setting (${ctx.clinic.holdMinutes})`),
     ),
     error,
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Log cancellation')),
@@ -280,10 +312,15 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
         startAt,
         durationMinutes: Number(duration.value),
         visitType: visitType.value.trim(),
+        ...(batchSize.value ? { batchSize: Number(batchSize.value) } : {}),
+        ...(holdMinutes.value ? { holdMinutes: Number(holdMinutes.value) } : {}),
       })
       .then(() => {
         draft.clear();
         start.value = '';
+        // A slot's own tuning is for that slot: the next one starts from the clinic's settings again.
+        batchSize.value = '';
+        holdMinutes.value = '';
         ctx.notify.info('Cancellation logged. Offers go out in a moment.');
         refresh();
       })
