@@ -60,6 +60,8 @@ export const configSchema = z
     CLINIC_TIME_ZONE: withDefault(timeZone, 'America/Chicago'),
     BATCH_SIZE: withDefault(positiveInt(1, 50), 3),
     HOLD_MINUTES: withDefault(positiveInt(1, 240), 7),
+    // The most patients staff may text at once for one slot (each text costs money).
+    MAX_SLOT_BATCH_SIZE: withDefault(positiveInt(1, 50), 10),
     FIRST_BATCH_DELAY_MINUTES: withDefault(positiveInt(0, 60), 3),
     OFFER_CUTOFF_MINUTES: withDefault(positiveInt(0, 24 * 60), 120),
     MIN_NOTICE_MINUTES: withDefault(positiveInt(0, 7 * 24 * 60), 120),
@@ -94,6 +96,10 @@ export const configSchema = z
     z.refine((c) => c.CONTACT_HOURS_START < c.CONTACT_HOURS_END, {
       message: 'CONTACT_HOURS_START must be before CONTACT_HOURS_END',
       path: ['CONTACT_HOURS_START'],
+    }),
+    z.refine((c) => c.BATCH_SIZE <= c.MAX_SLOT_BATCH_SIZE, {
+      message: 'BATCH_SIZE cannot exceed MAX_SLOT_BATCH_SIZE',
+      path: ['MAX_SLOT_BATCH_SIZE'],
     }),
     z.refine((c) => c.MAX_OFFERS_PER_PATIENT_PER_DAY <= c.MAX_OFFERS_PER_PATIENT_PER_WEEK, {
       message: 'the daily cap cannot exceed the weekly cap',
@@ -134,6 +140,8 @@ export interface OfferPolicy {
   clinicTimeZone: string;
   batchSize: number;
   holdMinutes: number;
+  /** The largest batch size staff may choose for one slot. */
+  maxSlotBatchSize: number;
   firstBatchDelayMinutes: number;
   offerCutoffMinutes: number;
   minNoticeMinutes: number;
@@ -150,6 +158,7 @@ export function offerPolicyFrom(config: AppConfig): OfferPolicy {
     clinicTimeZone: config.CLINIC_TIME_ZONE,
     batchSize: config.BATCH_SIZE,
     holdMinutes: config.HOLD_MINUTES,
+    maxSlotBatchSize: config.MAX_SLOT_BATCH_SIZE,
     firstBatchDelayMinutes: config.FIRST_BATCH_DELAY_MINUTES,
     offerCutoffMinutes: config.OFFER_CUTOFF_MINUTES,
     minNoticeMinutes: config.MIN_NOTICE_MINUTES,

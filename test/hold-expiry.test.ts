@@ -199,14 +199,32 @@ describe("a slot's own batch size and hold", () => {
   it('offers as many patients as staff chose, holds for as long as they chose, and the next batch follows suit', async () => {
     const clinic = await makeClinic(); // the clinic's settings: batches of 3, a 7-minute hold
     await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => clinic.addPatient({ boost: 20 - i })));
-    const slot = await clinic.engine.logCancellation({ ...clinic.slotInput(), batchSize: 5, holdMinutes: 2 });
-    expect(slot).toMatchObject({ batchSize: 5, holdMinutes: 2 });
+    const slot = await clinic.engine.logCancellation({ ...clinic.slotInput(), batchSize: 5, holdMinutes: 3 });
+    expect(slot).toMatchObject({ batchSize: 5, holdMinutes: 3 });
     await clinic.advance(3);
     expect(clinic.sms.sent).toHaveLength(5);
     const held = await clinic.store.getSlot(slot.slotId);
-    expect(Date.parse(held?.holdExpiresAt ?? '') - clinic.clock().getTime()).toBe(2 * 60_000);
-    await clinic.advance(2);
+    expect(Date.parse(held?.holdExpiresAt ?? '') - clinic.clock().getTime()).toBe(3 * 60_000);
+    await clinic.advance(3);
     expect(clinic.sms.sent).toHaveLength(10);
     expect((await clinic.store.getSlot(slot.slotId))?.currentBatch).toBe(2);
+  });
+
+  it("refuses a batch size over the clinic's limit, a hold under three minutes, and anything not whole", async () => {
+    const clinic = await makeClinic({ MAX_SLOT_BATCH_SIZE: '6' });
+    for (const [tuning, field] of [
+      [{ batchSize: 7 }, 'batchSize'],
+      [{ batchSize: 0 }, 'batchSize'],
+      [{ batchSize: 2.5 }, 'batchSize'],
+      [{ holdMinutes: 2 }, 'holdMinutes'],
+      [{ holdMinutes: Number.NaN }, 'holdMinutes'],
+    ] as const) {
+      const attempt = clinic.engine.logCancellation({ ...clinic.slotInput(), ...tuning });
+      await expect(attempt).rejects.toMatchObject({
+        name: 'ValidationError',
+        fields: { [field]: expect.any(String) },
+      });
+    }
+    expect(await clinic.store.listOpenSlots()).toHaveLength(0);
   });
 });

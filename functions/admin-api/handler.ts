@@ -26,6 +26,7 @@ function settingsFrom(config: AppConfig): ConfigResponse {
     clinicTimeZone: policy.clinicTimeZone,
     batchSize: policy.batchSize,
     holdMinutes: policy.holdMinutes,
+    maxSlotBatchSize: policy.maxSlotBatchSize,
     firstBatchDelayMinutes: policy.firstBatchDelayMinutes,
     offerCutoffMinutes: policy.offerCutoffMinutes,
     minNoticeMinutes: policy.minNoticeMinutes,

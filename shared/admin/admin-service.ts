@@ -152,6 +152,7 @@ export class AdminService {
         contactHours: { ...this.deps.settings.contactHours },
         batchSize: this.deps.settings.batchSize,
         holdMinutes: this.deps.settings.holdMinutes,
+        maxSlotBatchSize: this.deps.settings.maxSlotBatchSize,
       },
     }),
 
@@ -179,7 +180,11 @@ export class AdminService {
       if (Object.keys(fields).length > 0)
         throw new ValidationError('the cancellation cannot be logged', fields);
       const slot = await this.deps.engine.logCancellation({ ...body, loggedBy: actor.email ?? actor.sub });
-      await this.audit(actor, 'slot.create', 'SLOT', slot.slotId);
+      // A slot's own batch size and hold cost money and pace patients: who chose them is on the record.
+      await this.audit(actor, 'slot.create', 'SLOT', slot.slotId, {
+        ...(slot.batchSize !== undefined ? { batchSize: slot.batchSize } : {}),
+        ...(slot.holdMinutes !== undefined ? { holdMinutes: slot.holdMinutes } : {}),
+      });
       return slot;
     },
 

@@ -252,8 +252,8 @@ export const createSlotBody = z.strictObject(
         .number({ error: 'must be a number' })
         .check(
           z.int('must be a whole number'),
-          z.minimum(1, 'must be 1-240'),
-          z.maximum(240, 'must be 1-240'),
+          z.minimum(3, 'must be 3-240'),
+          z.maximum(240, 'must be 3-240'),
         ),
     ),
   },
@@ -513,6 +513,8 @@ export interface ClinicSettings {
   /** What a new cancellation uses unless staff choose otherwise for that slot. */
   batchSize: number;
   holdMinutes: number;
+  /** The largest batch size staff may choose for one slot. */
+  maxSlotBatchSize: number;
 }
 
 export interface MeResponse {

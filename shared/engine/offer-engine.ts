@@ -47,6 +47,16 @@ export interface EngineDeps {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
+/**
+ * A slot's own hold cannot be shorter than this: a text can take a minute to arrive, and "Held till"
+ * must not already have passed when the patient reads it.
+ */
+export const MIN_SLOT_HOLD_MINUTES = 3;
+
+function isWholeIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
 export interface NewCancellation {
   providerId: string;
   locationId: string;
@@ -145,6 +155,14 @@ export class OfferEngine {
     if (!provider) throw new NotFoundError('provider', input.providerId);
     const location = await store.getLocation(input.locationId);
     if (!location) throw new NotFoundError('location', input.locationId);
+    const tuning: Record<string, string> = {};
+    if (input.batchSize !== undefined && !isWholeIn(input.batchSize, 1, policy.maxSlotBatchSize)) {
+      tuning.batchSize = `must be a whole number from 1 to ${policy.maxSlotBatchSize} (the clinic's limit)`;
+    }
+    if (input.holdMinutes !== undefined && !isWholeIn(input.holdMinutes, MIN_SLOT_HOLD_MINUTES, 240)) {
+      tuning.holdMinutes = `must be a whole number of minutes from ${MIN_SLOT_HOLD_MINUTES} to 240`;
+    }
+    if (Object.keys(tuning).length > 0) throw new ValidationError('invalid batch size or hold', tuning);
     if (provider.retired || location.retired) {
       throw new ValidationError('retired providers and locations cannot take new cancellations', {
         ...(provider.retired ? { providerId: `${provider.displayName} is retired` } : {}),
@@ -161,8 +179,8 @@ export class OfferEngine {
       startAt: new Date(input.startAt).toISOString(),
       durationMinutes: input.durationMinutes,
       visitType: input.visitType,
-      ...(input.batchSize ? { batchSize: input.batchSize } : {}),
-      ...(input.holdMinutes ? { holdMinutes: input.holdMinutes } : {}),
+      ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
+      ...(input.holdMinutes !== undefined ? { holdMinutes: input.holdMinutes } : {}),
       status: 'OPEN',
       currentBatch: 0,
       phase: 'WAITING',
@@ -232,6 +250,7 @@ export class OfferEngine {
       }
       const provider = await store.getProvider(slot.providerId);
       if (!provider) {
+        if (early) return 'CLOSED';
         await this.expireSlot(slot.slotId, 'PROVIDER_MISSING');
         return result;
       }
@@ -395,7 +414,7 @@ export class OfferEngine {
           continue;
         }
         chosen.push({ entry, patient });
-        if (chosen.length === batchSize) break;
+        if (chosen.length >= batchSize) break;
       }
       cursor = page.cursor;
     } while (cursor && chosen.length < batchSize && scanned < MAX_ROWS_SCANNED);

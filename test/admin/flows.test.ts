@@ -720,7 +720,20 @@ describe('sending the next batch early', () => {
     expect(tooBig.status).toBe(400);
     expect((tooBig.body as ErrorBody).error.fields).toEqual({
       batchSize: 'must be 1-50',
-      holdMinutes: 'must be 1-240',
+      holdMinutes: 'must be 3-240',
+    });
+    // Within the schema but over the clinic's own limit (MAX_SLOT_BATCH_SIZE, 10 here).
+    const overLimit = await post('/admin/slots', {
+      providerId: 'prov-lee',
+      locationId: 'loc-main',
+      startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
+      durationMinutes: 30,
+      visitType: 'follow-up',
+      batchSize: 20,
+    });
+    expect(overLimit.status).toBe(400);
+    expect((overLimit.body as ErrorBody).error.fields).toEqual({
+      batchSize: "must be a whole number from 1 to 10 (the clinic's limit)",
     });
     const created = await post('/admin/slots', {
       providerId: 'prov-lee',
@@ -728,9 +741,13 @@ describe('sending the next batch early', () => {
       startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
       durationMinutes: 30,
       visitType: 'follow-up',
+      batchSize: 3,
+      holdMinutes: 5,
     });
     expect(created.status, created.text).toBe(201);
     const id = (created.body as SlotView).slotId;
+    const logged = (await auditToday()).find((a) => a.action === 'slot.create' && a.recordId === id);
+    expect(logged?.detail).toEqual({ batchSize: 3, holdMinutes: 5 });
     await app.schedulerTarget({ kind: 'START_BATCH', slotId: id, batch: 1 });
     const textsBefore = app.twilio.requests.length;
 

@@ -141,6 +141,7 @@ describe('auth, for every route in ADMIN_ROUTES', () => {
         contactHours: { start: '00:00', end: '24:00' },
         batchSize: 3,
         holdMinutes: 7,
+        maxSlotBatchSize: 10,
       },
     });
   });

@@ -172,7 +172,8 @@ function slotCard(
               { class: 'slot-tuning' },
               ` · ${[
                 slot.batchSize ? `${slot.batchSize} per batch` : '',
-                slot.holdMinutes ? `${slot.holdMinutes}-min hold` : '',
+                // The hold ends earlier when the offer cutoff comes first.
+                slot.holdMinutes ? `holds up to ${slot.holdMinutes} min` : '',
               ]
                 .filter(Boolean)
                 .join(', ')}`,
@@ -258,14 +259,14 @@ function logCancellationForm(ref: Reference, ctx: ViewContext, refresh: () => vo
     type: 'number',
     name: 'batchSize',
     min: '1',
-    max: '50',
+    max: String(ctx.clinic.maxSlotBatchSize),
     step: '1',
     placeholder: String(ctx.clinic.batchSize),
   });
   const holdMinutes = h('input', {
     type: 'number',
     name: 'holdMinutes',
-    min: '1',
+    min: '3',
     max: '240',
     step: '1',
     placeholder: String(ctx.clinic.holdMinutes),
