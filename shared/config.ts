@@ -97,10 +97,6 @@ export const configSchema = z
       message: 'CONTACT_HOURS_START must be before CONTACT_HOURS_END',
       path: ['CONTACT_HOURS_START'],
     }),
-    z.refine((c) => c.BATCH_SIZE <= c.MAX_SLOT_BATCH_SIZE, {
-      message: 'BATCH_SIZE cannot exceed MAX_SLOT_BATCH_SIZE',
-      path: ['MAX_SLOT_BATCH_SIZE'],
-    }),
     z.refine((c) => c.MAX_OFFERS_PER_PATIENT_PER_DAY <= c.MAX_OFFERS_PER_PATIENT_PER_WEEK, {
       message: 'the daily cap cannot exceed the weekly cap',
       path: ['MAX_OFFERS_PER_PATIENT_PER_DAY'],
@@ -158,7 +154,8 @@ export function offerPolicyFrom(config: AppConfig): OfferPolicy {
     clinicTimeZone: config.CLINIC_TIME_ZONE,
     batchSize: config.BATCH_SIZE,
     holdMinutes: config.HOLD_MINUTES,
-    maxSlotBatchSize: config.MAX_SLOT_BATCH_SIZE,
+    // Never below the clinic's own batch size: staff can always choose what the clinic uses anyway.
+    maxSlotBatchSize: Math.max(config.MAX_SLOT_BATCH_SIZE, config.BATCH_SIZE),
     firstBatchDelayMinutes: config.FIRST_BATCH_DELAY_MINUTES,
     offerCutoffMinutes: config.OFFER_CUTOFF_MINUTES,
     minNoticeMinutes: config.MIN_NOTICE_MINUTES,

@@ -14,6 +14,15 @@ describe('configuration', () => {
       inactiveEntryTtlDays: 180,
     });
     expect(config.LOCAL_MODE).toBe(false);
+    expect(offerPolicyFrom(config).maxSlotBatchSize).toBe(10);
+  });
+
+  it("never lets the per-slot limit fall below the clinic's own batch size", () => {
+    expect(offerPolicyFrom(parseConfig({ TABLE_NAME: 't', BATCH_SIZE: '20' })).maxSlotBatchSize).toBe(20);
+    expect(
+      offerPolicyFrom(parseConfig({ TABLE_NAME: 't', BATCH_SIZE: '3', MAX_SLOT_BATCH_SIZE: '5' }))
+        .maxSlotBatchSize,
+    ).toBe(5);
   });
 
   it('names every bad variable in one error', () => {
