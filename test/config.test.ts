@@ -18,9 +18,11 @@ describe('configuration', () => {
   });
 
   it("never lets the per-slot limit fall below the clinic's own batch size", () => {
-    expect(offerPolicyFrom(parseConfig({ TABLE_NAME: 't', BATCH_SIZE: '20' })).maxSlotBatchSize).toBe(20);
+    expect(offerPolicyFrom(parseConfig({ TABLE_NAME: 'backfill', BATCH_SIZE: '20' })).maxSlotBatchSize).toBe(
+      20,
+    );
     expect(
-      offerPolicyFrom(parseConfig({ TABLE_NAME: 't', BATCH_SIZE: '3', MAX_SLOT_BATCH_SIZE: '5' }))
+      offerPolicyFrom(parseConfig({ TABLE_NAME: 'backfill', BATCH_SIZE: '3', MAX_SLOT_BATCH_SIZE: '5' }))
         .maxSlotBatchSize,
     ).toBe(5);
   });
