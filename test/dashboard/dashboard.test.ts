@@ -544,6 +544,9 @@ describe('dashboard in Chromium against the local stack', () => {
     await card.getByRole('heading', { name: /^Batch 2/ }).waitFor({ timeout: 30_000 });
     await expect.poll(() => card.locator('.offer').count()).toBeGreaterThan(2);
     await shot('16-board-next-batch');
+    // The slot's page says it was tuned too.
+    await card.getByRole('link', { name: 'Details' }).click();
+    await expect.poll(() => page.locator('.page-head p.muted').textContent()).toContain('2 per batch');
   });
 
   it('returns to sign-in on a 401 and keeps what was typed', async () => {

@@ -105,3 +105,16 @@ export function titleCase(value: string): string {
 export function todayInput(offsetDays = 0): string {
   return addDays(calendarDay(Date.now(), clinicTimeZone()), offsetDays);
 }
+
+/**
+ * "3 per batch, holds up to 5 min" for a slot staff tuned, or '' when it uses the clinic's settings.
+ * "Up to": the hold ends earlier when the offer cutoff comes first.
+ */
+export function slotTuning(slot: { batchSize?: number; holdMinutes?: number }): string {
+  return [
+    slot.batchSize ? `${slot.batchSize} per batch` : '',
+    slot.holdMinutes ? `holds up to ${slot.holdMinutes} min` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}

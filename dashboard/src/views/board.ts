@@ -13,6 +13,7 @@ import {
   clinicTimeZone,
   countdown,
   dateTime,
+  slotTuning,
   time,
   todayInput,
   zoneAbbr,
@@ -166,19 +167,7 @@ function slotCard(
         { class: 'slot-meta' },
         `${provider} · ${location} · ${slot.visitType} · ${slot.durationMinutes} min`,
         // Only when staff chose them for this slot; otherwise the clinic's settings apply.
-        slot.batchSize || slot.holdMinutes
-          ? h(
-              'span',
-              { class: 'slot-tuning' },
-              ` · ${[
-                slot.batchSize ? `${slot.batchSize} per batch` : '',
-                // The hold ends earlier when the offer cutoff comes first.
-                slot.holdMinutes ? `holds up to ${slot.holdMinutes} min` : '',
-              ]
-                .filter(Boolean)
-                .join(', ')}`,
-            )
-          : null,
+        slotTuning(slot) ? h('span', { class: 'slot-tuning' }, ` · ${slotTuning(slot)}`) : null,
       ),
     ),
     filled

@@ -2,7 +2,7 @@ import { last4, offerName, offerTrail } from '../api/offers.js';
 import type { SlotDetail } from '../api/types.js';
 import { deliveryBadge, stateBadge } from '../ui/badges.js';
 import { dataTable, h, mount } from '../ui/dom.js';
-import { dateTime, full, time } from '../ui/format.js';
+import { dateTime, full, slotTuning, time } from '../ui/format.js';
 import { messagesTable } from './messages-table.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
@@ -29,7 +29,7 @@ export const slotView: View = (container, ctx, params) => {
         h(
           'p',
           { class: 'muted' },
-          `${detail.provider?.displayName ?? slot.providerId} · ${detail.location?.displayName ?? slot.locationId} · ${slot.visitType} · ${slot.durationMinutes} min · logged ${time(slot.loggedAt)}`,
+          `${detail.provider?.displayName ?? slot.providerId} · ${detail.location?.displayName ?? slot.locationId} · ${slot.visitType} · ${slot.durationMinutes} min${slotTuning(slot) ? ` · ${slotTuning(slot)}` : ''} · logged ${time(slot.loggedAt)}`,
         ),
       ),
       h(
