@@ -704,46 +704,34 @@ describe('reference data, config and the audit log', () => {
 
 // Last: it adds a slot of its own, which the counts in the tests above do not expect.
 describe('sending the next batch early', () => {
-  it('sends the next batch when staff ask, audits it, and refuses once the slot is closed', async () => {
-    // Patients offered earlier today are at their daily cap: six who have not been texted yet.
-    for (let i = 0; i < 6; i++) await addPatient(`Next${i}`);
-    // A slot's own batch size and hold have the clinic settings' bounds.
-    const tooBig = await post('/admin/slots', {
+  /** A cancellation four days out with Dr. Lee at Main St, plus the fields a case is about. */
+  const logSlot = (extra: Record<string, unknown>) =>
+    post('/admin/slots', {
       providerId: 'prov-lee',
       locationId: 'loc-main',
       startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
       durationMinutes: 30,
       visitType: 'follow-up',
-      batchSize: 0,
-      holdMinutes: 500,
+      ...extra,
     });
+
+  it('sends the next batch when staff ask, audits it, and refuses once the slot is closed', async () => {
+    // Patients offered earlier today are at their daily cap: six who have not been texted yet.
+    for (let i = 0; i < 6; i++) await addPatient(`Next${i}`);
+    // A slot's own batch size and hold have the clinic settings' bounds.
+    const tooBig = await logSlot({ batchSize: 0, holdMinutes: 500 });
     expect(tooBig.status).toBe(400);
     expect((tooBig.body as ErrorBody).error.fields).toEqual({
       batchSize: 'must be 1-50',
       holdMinutes: 'must be 3-240',
     });
     // Within the schema but over the clinic's own limit (MAX_SLOT_BATCH_SIZE, 10 here).
-    const overLimit = await post('/admin/slots', {
-      providerId: 'prov-lee',
-      locationId: 'loc-main',
-      startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
-      durationMinutes: 30,
-      visitType: 'follow-up',
-      batchSize: 20,
-    });
+    const overLimit = await logSlot({ batchSize: 20 });
     expect(overLimit.status).toBe(400);
     expect((overLimit.body as ErrorBody).error.fields).toEqual({
       batchSize: "must be a whole number from 1 to 10 (the clinic's limit)",
     });
-    const created = await post('/admin/slots', {
-      providerId: 'prov-lee',
-      locationId: 'loc-main',
-      startAt: DateTime.now().plus({ days: 4 }).startOf('hour').toUTC().toISO(),
-      durationMinutes: 30,
-      visitType: 'follow-up',
-      batchSize: 3,
-      holdMinutes: 5,
-    });
+    const created = await logSlot({ batchSize: 3, holdMinutes: 5 });
     expect(created.status, created.text).toBe(201);
     const id = (created.body as SlotView).slotId;
     const logged = (await auditToday()).find((a) => a.action === 'slot.create' && a.recordId === id);

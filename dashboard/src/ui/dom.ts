@@ -179,3 +179,13 @@ export function patientZoneSelect(current?: string): HTMLSelectElement {
     current && !known ? option(current, current, true) : null,
   );
 }
+
+/** The language a patient's texts go out in; absent means English. */
+export function languageSelect(current?: string): HTMLSelectElement {
+  return h(
+    'select',
+    { name: 'language' },
+    option('en', 'English', current !== 'es'),
+    option('es', 'Spanish (Español)', current === 'es'),
+  );
+}

@@ -135,6 +135,20 @@ function retireDialog(
   });
 }
 
+type RetireTarget = Parameters<typeof retireDialog>[2];
+
+function retireButton(ctx: ViewContext, done: () => void, target: RetireTarget): HTMLButtonElement {
+  const verb = target.record.retired ? 'Reinstate' : 'Retire';
+  return button(verb, () => retireDialog(ctx, done, target), {
+    kind: 'ghost',
+    title: `${verb} ${target.record.displayName}`,
+  });
+}
+
+function rowActions(...buttons: HTMLButtonElement[]): HTMLElement {
+  return h('div', { class: 'row' }, buttons);
+}
+
 function retiredTag(record: { retired?: boolean }): Array<string | HTMLElement> | null {
   return record.retired ? [' ', h('span', { class: 'badge state-expired' }, 'Retired')] : null;
 }
@@ -189,18 +203,12 @@ export const clinicView: View = (container, ctx) => {
                   h(
                     'td',
                     null,
-                    h(
-                      'div',
-                      { class: 'row' },
+                    rowActions(
                       button('Edit', () => locationDialog(ctx, reload, l), {
                         kind: 'ghost',
                         title: `Rename ${l.displayName}`,
                       }),
-                      button(
-                        l.retired ? 'Reinstate' : 'Retire',
-                        () => retireDialog(ctx, reload, { kind: 'location', record: l }),
-                        { kind: 'ghost', title: `${l.retired ? 'Reinstate' : 'Retire'} ${l.displayName}` },
-                      ),
+                      retireButton(ctx, reload, { kind: 'location', record: l }),
                     ),
                   ),
                 ),
@@ -238,18 +246,12 @@ export const clinicView: View = (container, ctx) => {
                   h(
                     'td',
                     null,
-                    h(
-                      'div',
-                      { class: 'row' },
+                    rowActions(
                       button('Edit', () => providerDialog(ctx, r, reload, p), {
                         kind: 'ghost',
                         title: `Edit ${p.displayName}`,
                       }),
-                      button(
-                        p.retired ? 'Reinstate' : 'Retire',
-                        () => retireDialog(ctx, reload, { kind: 'provider', record: p }),
-                        { kind: 'ghost', title: `${p.retired ? 'Reinstate' : 'Retire'} ${p.displayName}` },
-                      ),
+                      retireButton(ctx, reload, { kind: 'provider', record: p }),
                     ),
                   ),
                 ),

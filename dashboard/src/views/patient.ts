@@ -2,7 +2,7 @@ import { describeError, SessionExpiredError } from '../api/client.js';
 import type { PatientDetail, RequestBody } from '../api/types.js';
 import { stateBadge } from '../ui/badges.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, field, h, mount, option, patientZoneSelect } from '../ui/dom.js';
+import { button, field, h, languageSelect, mount, option, patientZoneSelect } from '../ui/dom.js';
 import { dateTime, full, maskPhone } from '../ui/format.js';
 import type { View } from './view.js';
 
@@ -91,15 +91,7 @@ export const patientView: View = (container, ctx, params) => {
               value: p.familyName ?? '',
             }),
           ),
-          field(
-            'Texts in',
-            h(
-              'select',
-              { name: 'language' },
-              option('en', 'English', p.language !== 'es'),
-              option('es', 'Spanish (Español)', p.language === 'es'),
-            ),
-          ),
+          field('Texts in', languageSelect(p.language)),
           field(
             'Lives in time zone',
             patientZoneSelect(p.timeZone),

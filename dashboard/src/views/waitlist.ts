@@ -4,7 +4,7 @@ import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/type
 import { stateBadge } from '../ui/badges.js';
 import { NonexistentWallTimeError, toWallTimeInput } from '../ui/clinic-time.js';
 import { formDialog } from '../ui/dialog.js';
-import { button, dataTable, field, h, mount, option, patientZoneSelect } from '../ui/dom.js';
+import { button, dataTable, field, h, languageSelect, mount, option, patientZoneSelect } from '../ui/dom.js';
 import { hasDraft } from '../ui/drafts.js';
 import { clinicInputToIso, clinicTimeZone, dateTime, maskPhone, todayInput } from '../ui/format.js';
 import { pollInto } from './polling.js';
@@ -207,10 +207,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
         'Mobile phone',
         h('input', { name: 'phone', type: 'tel', required: true, maxlength: '20', autocomplete: 'off' }),
       ),
-      field(
-        'Texts in',
-        h('select', { name: 'language' }, option('en', 'English'), option('es', 'Spanish (Español)')),
-      ),
+      field('Texts in', languageSelect()),
       field(
         'Lives in time zone',
         patientZoneSelect(),
