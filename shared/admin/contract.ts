@@ -16,7 +16,6 @@ import {
   type Slot,
   type SlotStatus,
   type WaitlistEntry,
-  type WaitlistPreferences,
 } from '../domain/model.js';
 import type { ScoreBreakdown } from '../domain/ranking.js';
 import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
@@ -587,17 +586,9 @@ export interface SlotDetail {
   timeline: TimelineEvent[];
 }
 
-export interface WaitlistRow {
-  entryId: string;
-  patientId: string;
+/** A ranked list row: the active entry (so no `active` flag), its patient and its score now. */
+export interface WaitlistRow extends Omit<WaitlistEntry, 'active'> {
   patient?: PatientSummary;
-  urgent: boolean;
-  boost: number;
-  boostReason?: string;
-  preferences: WaitlistPreferences;
-  currentAppointmentAt?: string;
-  joinedAt: string;
-  notes?: string;
   /** Recomputed for "now"; the list order is the index order, which uses the same function. */
   score: ScoreBreakdown;
 }

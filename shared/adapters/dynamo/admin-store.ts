@@ -19,8 +19,8 @@ import type {
   Slot,
   WaitlistEntry,
 } from '../../domain/model.js';
-import { entryIndexKeys, isConditionFailure } from './dynamo-offer-store.js';
-import { keys } from './keys.js';
+import { entryItem, isConditionFailure } from './dynamo-offer-store.js';
+import { keys, stripKeys } from './keys.js';
 
 /**
  * The admin API's reads and writes that the engine does not need: lists for the dashboard (slots by
@@ -30,14 +30,6 @@ import { keys } from './keys.js';
 
 type Item = Record<string, unknown>;
 export type Key = Record<string, unknown>;
-
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'];
-
-export function stripKeys<T>(item: Item): T {
-  const copy: Item = { ...item };
-  for (const k of KEY_ATTRIBUTES) delete copy[k];
-  return copy as T;
-}
 
 export type SlotItem = Slot & { closedAt?: string };
 
@@ -338,12 +330,7 @@ export class AdminStore {
       await this.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.entry(entry.patientId, entry.entryId),
-            ...entryIndexKeys(entry, patient, now, zone),
-            entity: 'ENTRY',
-            ...entry,
-          },
+          Item: entryItem(entry, patient, now, zone),
           ConditionExpression: 'attribute_exists(pk) AND active = :true',
           ExpressionAttributeValues: { ':true': true },
         }),

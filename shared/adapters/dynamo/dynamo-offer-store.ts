@@ -32,7 +32,7 @@ import type {
   OfferStore,
   RankedPage,
 } from '../../engine/offer-store.js';
-import { indexKeys, keys } from './keys.js';
+import { indexKeys, keys, stripKeys } from './keys.js';
 
 type Item = Record<string, unknown>;
 
@@ -42,13 +42,8 @@ const INBOUND_LEASE_MS = 30_000;
 /** Monotonic ids keep records written in the same millisecond in the order they were written. */
 const nextId = monotonicFactory();
 
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'];
-
 function strip<T>(item: Item | undefined): T | undefined {
-  if (!item) return undefined;
-  const copy: Item = { ...item };
-  for (const k of KEY_ATTRIBUTES) delete copy[k];
-  return copy as T;
+  return item ? stripKeys<T>(item) : undefined;
 }
 
 export function isConditionFailure(error: unknown): boolean {
@@ -96,6 +91,21 @@ export function entryIndexKeys(
     ...indexKeys.waitlistRank(rankKey(score.total, entry.joinedAt, entry.entryId)),
     ...(changeAt ? indexKeys.rescoreDue(changeAt, entry.entryId) : {}),
     score: score.total,
+  };
+}
+
+/** An entry as stored: its keys, its place in the ranked index (if it has one) and its attributes. */
+export function entryItem(
+  entry: WaitlistEntry,
+  patient: Pick<Patient, 'consent'>,
+  now: string,
+  zone: string,
+): Item {
+  return {
+    ...keys.entry(entry.patientId, entry.entryId),
+    ...entryIndexKeys(entry, patient, now, zone),
+    entity: 'ENTRY',
+    ...entry,
   };
 }
 

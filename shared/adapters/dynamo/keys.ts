@@ -53,3 +53,13 @@ export const indexKeys = {
     gsi2sk: `${createdAt}#${messageId}`,
   }),
 } as const;
+
+/** Attributes that exist only for the table (keys, index keys, TTL, entity tag), never for the domain. */
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'expiresAt', 'entity'];
+
+/** An item as the domain sees it: the same attributes without the table's own. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const k of KEY_ATTRIBUTES) delete copy[k];
+  return copy as T;
+}

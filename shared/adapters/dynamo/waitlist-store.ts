@@ -8,7 +8,7 @@ import {
 import { monotonicFactory } from 'ulid';
 import { ConflictError } from '../../domain/errors.js';
 import type { ConsentChange, Location, Patient, Provider, WaitlistEntry } from '../../domain/model.js';
-import { entryIndexKeys } from './dynamo-offer-store.js';
+import { entryItem } from './dynamo-offer-store.js';
 import { keys } from './keys.js';
 
 /** Monotonic, like the engine's consent ids, so a patient's ledger sorts in the order it was written. */
@@ -110,12 +110,7 @@ export class WaitlistStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  ...keys.entry(entry.patientId, entry.entryId),
-                  ...entryIndexKeys(entry, patient, now, this.clinicTimeZone),
-                  entity: 'ENTRY',
-                  ...entry,
-                },
+                Item: entryItem(entry, patient, now, this.clinicTimeZone),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -161,12 +156,7 @@ export class WaitlistStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...keys.entry(entry.patientId, entry.entryId),
-          ...entryIndexKeys(entry, patient, now, this.clinicTimeZone),
-          entity: 'ENTRY',
-          ...entry,
-        },
+        Item: entryItem(entry, patient, now, this.clinicTimeZone),
       }),
     );
   }
