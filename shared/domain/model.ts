@@ -51,7 +51,10 @@ export interface Patient {
   consent: ConsentState;
   /** The slot whose offer is live (PENDING) for this patient, if any: at most one at a time. */
   liveOfferSlotId?: string;
-  /** The slot of the newest offer ever made to this patient; only that offer may still be claimed. */
+  /**
+   * The slot of the newest offer whose text the provider accepted: what a YES answers, and the only
+   * offer that may still be claimed. A newer offer moves it only once its own text has gone out.
+   */
   lastOfferSlotId?: string;
   /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
   recentOfferTimes: string[];

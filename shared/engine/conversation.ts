@@ -68,7 +68,8 @@ export class SmsConversation {
     if (reservation.inFlight) return { intent: 'DUPLICATE', outcome: 'IN_FLIGHT' };
     const patientId = await store.findPatientIdByPhone(sms.from);
     const patient = patientId ? await store.getPatient(patientId) : undefined;
-    const slotId = patient?.liveOfferSlotId ?? patient?.lastOfferSlotId;
+    // The slot of the text they last received: what this message answers.
+    const slotId = patient?.lastOfferSlotId ?? patient?.liveOfferSlotId;
     await store.recordMessage(
       {
         messageId: `in-${sms.messageSid}`,
@@ -214,7 +215,7 @@ export class SmsConversation {
     }
     // A tapback quotes our own "Reply YES": it is not an answer, and it does not deserve a lecture.
     if (reaction) return { outcome: 'IGNORED_REACTION' };
-    const slotId = patient.liveOfferSlotId ?? patient.lastOfferSlotId;
+    const slotId = patient.lastOfferSlotId ?? patient.liveOfferSlotId;
     if (slotId && (await store.markUnknownReplyHelped(slotId, patient.patientId))) {
       return { reply: t.unknown(brand), outcome: 'HELPED_ONCE', slotId };
     }

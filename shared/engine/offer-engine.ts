@@ -435,8 +435,9 @@ export class OfferEngine {
     if (created.length === 0) return created;
     // Two races end here, after the offers exist. (1) The slot was withdrawn, filled or expired while we
     // created them: whoever closed it listed the offers before ours existed, so we close ours. (2) A
-    // patient just won the older slot they could still claim (createOffer revoked that right first, so
-    // any such win happened before this read): they must not be offered a second visit.
+    // patient just won the older slot they could still claim: they must not be offered a second visit.
+    // A win after this read is caught when the text goes out (recordOfferTexted) or by the winner's own
+    // bookkeeping (afterFill closes their live offer elsewhere).
     const current = await this.deps.store.getSlot(slot.slotId);
     const keep = await forEachLimited(created, PARALLEL_WRITES, async ({ patient }) => {
       let reason: string | undefined;
@@ -495,7 +496,25 @@ export class OfferEngine {
       });
       const sent = await this.sendSms(patient, body, 'OFFER', slot.slotId);
       if (sent === 'SENT') {
-        await store.markOfferNotified(slot.slotId, patient.patientId, this.now());
+        // Only now does a YES mean this slot. A YES for their older slot that won it while this text
+        // was on its way keeps that booking, and this offer goes.
+        const pointed = await store.recordOfferTexted({
+          slotId: slot.slotId,
+          patientId: patient.patientId,
+          at: this.now(),
+          bookedSince: new Date(Date.parse(offer.sentAt) - RACE_WINDOW_MS).toISOString(),
+        });
+        if (pointed === 'BOOKED_ELSEWHERE') {
+          await store.closeOffer({
+            slotId: slot.slotId,
+            patientId: patient.patientId,
+            from: ['PENDING'],
+            to: 'CANCELLED',
+            now: this.now(),
+            reason: 'PATIENT_BOOKED',
+          });
+          return 'SKIPPED' as const;
+        }
       } else if (sent === 'FAILED') {
         await store.closeOffer({
           slotId: slot.slotId,
@@ -714,27 +733,35 @@ export class OfferEngine {
    * (closing the other offers, the confirmation) is bookkeeping that a replay repeats harmlessly.
    */
   async claim(patientId: string): Promise<ClaimOutcome> {
-    const { store, policy } = this.deps;
-    const patient = await store.getPatient(patientId);
-    if (!patient) return { kind: 'NO_OFFER' };
-    if (patient.consent !== 'OPTED_IN') return { kind: 'OPTED_OUT' };
-    const slotId = patient.lastOfferSlotId;
-    if (!slotId) return { kind: 'NO_OFFER' };
-    const now = this.now();
-    const result = await store.claimSlot(slotId, patientId, now);
-    if (!result.won) {
-      if (result.slot?.status === 'FILLED') {
-        // The winner asking again (a retry, a double tap) is still the winner.
-        if (result.slot.filledByPatientId === patientId) return { kind: 'WON', slot: result.slot };
-        return { kind: 'TAKEN', slot: result.slot };
+    const { store } = this.deps;
+    let triedSlotId: string | undefined;
+    // A YES answers the slot whose text the patient last received (their claim pointer). If a newer
+    // text was accepted while this claim was deciding, the pointer moved and took the older right away:
+    // the YES then answers the newer text. Bounded: the pointer moves at most once per text.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const patient = await store.getPatient(patientId);
+      if (!patient) return { kind: 'NO_OFFER' };
+      if (patient.consent !== 'OPTED_IN') return { kind: 'OPTED_OUT' };
+      const slotId = patient.lastOfferSlotId;
+      if (!slotId) return { kind: 'NO_OFFER' };
+      if (slotId === triedSlotId) return { kind: 'CLOSED' };
+      triedSlotId = slotId;
+      const now = this.now();
+      const result = await store.claimSlot(slotId, patientId, now);
+      if (!result.won) {
+        if (result.slot?.status === 'FILLED') {
+          // The winner asking again (a retry, a double tap) is still the winner.
+          if (result.slot.filledByPatientId === patientId) return { kind: 'WON', slot: result.slot };
+          return { kind: 'TAKEN', slot: result.slot };
+        }
+        continue;
       }
-      return { kind: 'CLOSED' };
+      const slot = result.slot;
+      this.log('slot.filled', { slotId, patientId, batch: slot.currentBatch });
+      await this.afterFill(slot, patientId, now);
+      return { kind: 'WON', slot };
     }
-    const slot = result.slot;
-    this.log('slot.filled', { slotId, patientId, batch: slot.currentBatch });
-    await this.afterFill(slot, patientId, now);
-    void policy;
-    return { kind: 'WON', slot };
+    return { kind: 'CLOSED' };
   }
 
   private async afterFill(slot: Slot, winnerId: string, now: string): Promise<void> {
@@ -749,6 +776,21 @@ export class OfferEngine {
       reason: 'CLAIMED',
     });
     await this.closeLiveOffers(slot.slotId, 'CANCELLED', 'SLOT_FILLED', undefined);
+    // A newer offer to the winner whose text had not gone out yet: they are booked, so it goes (and its
+    // batch moves on if that emptied it).
+    const winner = await store.getPatient(winnerId);
+    const elsewhere = winner?.liveOfferSlotId;
+    if (elsewhere && elsewhere !== slot.slotId) {
+      const closed = await store.closeOffer({
+        slotId: elsewhere,
+        patientId: winnerId,
+        from: ['PENDING'],
+        to: 'CANCELLED',
+        now,
+        reason: 'PATIENT_BOOKED',
+      });
+      if (closed) await this.advanceIfBatchEmpty(elsewhere);
+    }
     // The patient has their earlier visit: their waitlist entry is fulfilled.
     await store.deactivatePatientEntries(winnerId, now, 'FILLED', policy.inactiveEntryTtlDays);
     // Tidy only: a hold that fires after the fill finds the slot FILLED and does nothing.
@@ -774,7 +816,8 @@ export class OfferEngine {
   async decline(patientId: string): Promise<DeclineOutcome> {
     const { store } = this.deps;
     const patient = await store.getPatient(patientId);
-    const slotId = patient?.liveOfferSlotId ?? patient?.lastOfferSlotId;
+    // A NO answers the text they last received, as a YES does (not a newer offer still unsent).
+    const slotId = patient?.lastOfferSlotId;
     if (!patient || !slotId) return { kind: 'NO_OFFER' };
     const closed = await store.closeOffer({
       slotId,

@@ -35,6 +35,8 @@ export type BeginBatchResult =
 
 export type CreateOfferResult = 'CREATED' | 'PATIENT_UNAVAILABLE' | 'SLOT_CHANGED';
 
+export type OfferTextedResult = 'POINTED' | 'BOOKED_ELSEWHERE';
+
 export type ClaimResult = { won: true; slot: Slot } | { won: false; slot: Slot | undefined };
 
 export interface OfferStore {
@@ -68,7 +70,18 @@ export interface OfferStore {
     now: string;
     holdExpiresAt: string;
   }): Promise<CreateOfferResult>;
-  markOfferNotified(slotId: string, patientId: string, at: string): Promise<void>;
+  /**
+   * The provider accepted this offer's text. Marks the offer notified and makes it the one the patient's
+   * YES answers: their claim pointer moves to this slot and the older slot's claim right goes, in one
+   * transaction. BOOKED_ELSEWHERE when the patient's YES for that older slot won it (since
+   * `bookedSince`) before the pointer moved: this newer offer must then be withdrawn.
+   */
+  recordOfferTexted(input: {
+    slotId: string;
+    patientId: string;
+    at: string;
+    bookedSince: string;
+  }): Promise<OfferTextedResult>;
   listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>>;
   /**
    * Moves an offer from one of `from` to `to`, frees the patient for other offers and (unless the new

@@ -30,6 +30,7 @@ import type {
   ClaimResult,
   CreateOfferResult,
   OfferStore,
+  OfferTextedResult,
   RankedPage,
 } from '../../engine/offer-store.js';
 import { indexKeys, keys, stripKeys } from './keys.js';
@@ -376,10 +377,8 @@ export class DynamoOfferStore implements OfferStore {
   }): Promise<CreateOfferResult> {
     const { slot, patient, batch, now, holdExpiresAt } = input;
     const names = { '#p': patient.patientId };
-    // A newer offer ends the patient's right to claim an older one (only the newest may be claimed).
-    if (patient.lastOfferSlotId && patient.lastOfferSlotId !== slot.slotId) {
-      await this.removeClaimable(patient.lastOfferSlotId, patient.patientId);
-    }
+    // The older offer the patient may still claim keeps that right until this offer's text has been
+    // accepted by the provider (recordOfferTexted): a YES means the slot whose text they last received.
     try {
       await this.send(
         new UpdateCommand({
@@ -419,7 +418,7 @@ export class DynamoOfferStore implements OfferStore {
                 TableName: this.tableName,
                 Key: keys.patient(patient.patientId),
                 UpdateExpression:
-                  'SET liveOfferSlotId = :s, lastOfferSlotId = :s, recentOfferTimes = :times, offerRev = :nextRev',
+                  'SET liveOfferSlotId = :s, recentOfferTimes = :times, offerRev = :nextRev',
                 // At most one live offer per patient, so a YES is never ambiguous; never an opted-out one;
                 // and only from the profile the caps were checked against (another slot's offer in between
                 // would make this one over the cap, and its time would be lost from the list).
@@ -470,7 +469,13 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
-  async markOfferNotified(slotId: string, patientId: string, at: string): Promise<void> {
+  async recordOfferTexted(input: {
+    slotId: string;
+    patientId: string;
+    at: string;
+    bookedSince: string;
+  }): Promise<OfferTextedResult> {
+    const { slotId, patientId, at, bookedSince } = input;
     await this.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -479,6 +484,62 @@ export class DynamoOfferStore implements OfferStore {
         ExpressionAttributeValues: { ':at': at },
       }),
     );
+    // Transaction conflicts (a claim on the older slot at the same instant) are retried: the claim
+    // either landed first (and the condition says so) or finds its right gone.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const patient = await this.get(keys.patient(patientId));
+      if (!patient) return 'POINTED';
+      const previous = typeof patient.lastOfferSlotId === 'string' ? patient.lastOfferSlotId : undefined;
+      if (previous === slotId) return 'POINTED';
+      const pointer = {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.patient(patientId),
+          UpdateExpression: 'SET lastOfferSlotId = :s',
+          // Someone else moved the pointer since we read it: read again.
+          ConditionExpression: previous ? 'lastOfferSlotId = :prev' : 'attribute_not_exists(lastOfferSlotId)',
+          ExpressionAttributeValues: { ':s': slotId, ...(previous ? { ':prev': previous } : {}) },
+        },
+      };
+      const olderSlot = previous
+        ? {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.slot(previous),
+              UpdateExpression: 'REMOVE claimable.#p',
+              // The decision: either the patient's YES for the older slot already won it (and this
+              // newer offer must go), or from now on it cannot.
+              ConditionExpression:
+                'attribute_exists(pk) AND NOT (filledByPatientId = :p AND filledAt >= :since)',
+              ExpressionAttributeNames: { '#p': patientId },
+              ExpressionAttributeValues: { ':p': patientId, ':since': bookedSince },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          }
+        : undefined;
+      try {
+        await this.send(
+          new TransactWriteCommand({ TransactItems: olderSlot ? [pointer, olderSlot] : [pointer] }),
+        );
+        return 'POINTED';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const older = reasons[1];
+        if (older?.Code === 'ConditionalCheckFailed') {
+          if (older.Item) return 'BOOKED_ELSEWHERE';
+          // The older slot item is gone: nothing to revoke there; just move the pointer.
+          await this.updateIfStill({
+            Key: keys.patient(patientId),
+            UpdateExpression: 'SET lastOfferSlotId = :s',
+            ConditionExpression: 'lastOfferSlotId = :prev',
+            ExpressionAttributeValues: { ':s': slotId, ':prev': previous },
+          });
+          return 'POINTED';
+        }
+      }
+    }
+    throw new Error(`could not record the offer text for slot ${slotId}: too many conflicting writes`);
   }
 
   async listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>> {
