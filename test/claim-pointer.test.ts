@@ -72,9 +72,9 @@ describe('a YES books the slot whose text the patient last received', () => {
     expect((await clinic.store.getSlot(a.slotId))?.status).toBe('OPEN');
     expect(answer.reply).toContain(visitDay(b.startAt));
     // A's claim right went when B's text was accepted: a stale claim on A cannot win.
-    expect((await clinic.store.claimSlot(a.slotId, patient.patientId, clinic.clock().toISOString())).won).toBe(
-      false,
-    );
+    expect(
+      (await clinic.store.claimSlot(a.slotId, patient.patientId, clinic.clock().toISOString())).won,
+    ).toBe(false);
   });
 
   it('a YES for the older slot racing the newer text books the older slot, never both', async () => {

@@ -417,8 +417,7 @@ export class DynamoOfferStore implements OfferStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.patient(patient.patientId),
-                UpdateExpression:
-                  'SET liveOfferSlotId = :s, recentOfferTimes = :times, offerRev = :nextRev',
+                UpdateExpression: 'SET liveOfferSlotId = :s, recentOfferTimes = :times, offerRev = :nextRev',
                 // At most one live offer per patient, so a YES is never ambiguous; never an opted-out one;
                 // and only from the profile the caps were checked against (another slot's offer in between
                 // would make this one over the cap, and its time would be lost from the list).
