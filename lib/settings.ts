@@ -118,16 +118,17 @@ export function readSettings(node: Node, env: Record<string, string | undefined>
     const value = lookup(name);
     if (value !== undefined && value !== '') rawClinic[name] = value;
   }
-  // The schema requires TABLE_NAME, which only the stack knows; a stand-in lets the rest be checked now.
+  // TABLE_NAME is the stack's own (bindTable sets it on every function), so it is not checked here.
   let clinic: AppConfig;
   try {
-    clinic = parseConfig({ ...rawClinic, TABLE_NAME: 'validated-at-synth' });
+    clinic = parseConfig(rawClinic);
   } catch (error) {
     throw new SettingsError(`Clinic settings: ${(error as Error).message}`);
   }
 
   const deployment = deploymentSchema.safeParse(
-    Object.fromEntries(DEPLOYMENT_SETTING_NAMES.map((name) => [name, lookup(name)])),
+    // Blank means default here too, as .env.example says of every variable.
+    Object.fromEntries(DEPLOYMENT_SETTING_NAMES.map((name) => [name, lookup(name)?.trim() || undefined])),
   );
   if (!deployment.success) {
     const problems = deployment.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);

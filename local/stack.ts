@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../shared/adapters/dynamo/create-table.js';
-import { ConfigError, parseConfig } from '../shared/config.js';
+import { type AppConfig, ConfigError, DEFAULT_TABLE_NAME, parseConfig } from '../shared/config.js';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local.js';
 import {
   createIssuerAuthorizer,
@@ -28,7 +28,7 @@ import { type RunningSmsSimulator, startSmsSimulator, twilioSid } from './sms-si
  */
 
 export const DEFAULT_PORT = 3000;
-export const DEFAULT_TABLE_NAME = 'clinic-backfill-local';
+export { DEFAULT_TABLE_NAME };
 /** The clinic's simulated number (a 555-01xx fiction number, never a real subscriber). */
 export const SIMULATED_CLINIC_NUMBER = '+15555550100';
 export const SCHEDULER_TARGET_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:clinic-backfill-scheduler-target`;
@@ -168,6 +168,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamoEndpoint = options.dynamoEndpoint;
 
   // Everything that can be checked before starting anything, so a failure leaves nothing behind.
+  // The developer's .env goes through the functions' own schema first: blank means default there, and
+  // a bad value is named, instead of reaching DynamoDB Local as a table called "".
+  const developerConfig = validConfig(baseEnv);
   const wanted: [string, number, string][] = [
     ['gateway', ports.gateway, 'PORT'],
     ...(useSimulator
@@ -234,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint = running.endpoint;
       log(`DynamoDB Local is up (${Date.now() - started} ms).`);
     }
-    const tableName = options.tableName ?? baseEnv.TABLE_NAME ?? DEFAULT_TABLE_NAME;
+    const tableName = options.tableName ?? developerConfig.TABLE_NAME;
     const dynamoClient = new DynamoDBClient({
       endpoint,
       region: LOCAL_REGION,
@@ -289,7 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (oidc && options.dashboardDir) {
       localHandlers.push(dashboardOidcConfig({ ...oidc, redirectUri: `${gatewayPublic}/` }));
     }
-    const publicApi = useSimulator ? gatewayPublic : (baseEnv.PUBLIC_API_URL ?? gatewayPublic);
+    const publicApi = useSimulator ? gatewayPublic : baseEnv.PUBLIC_API_URL?.trim() || gatewayPublic;
 
     const env: Record<string, string> = {
       LOCAL_MODE: 'true',
@@ -352,12 +355,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
       process.env[name] = value;
     }
-    try {
-      parseConfig(process.env);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new LocalStackError(`${error.message}\nFix these in .env.`);
-      throw error;
-    }
+    validConfig(process.env);
 
     const context: LocalStackContext = {
       urls,
@@ -373,6 +371,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return { ...context, stop: stopAll };
   } catch (error) {
     await stopAll().catch(() => {});
+    throw error;
+  }
+}
+
+/** parseConfig, with its error turned into one the CLI prints without a stack. */
+function validConfig(env: NodeJS.ProcessEnv): AppConfig {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new LocalStackError(`${error.message}\nFix these in .env.`);
     throw error;
   }
 }

@@ -5,9 +5,16 @@ import * as z from 'zod/mini';
 /**
  * Every setting the system reads, validated once at cold start. `.env.example` documents each variable;
  * the CDK stack passes the same names to every function, so this schema is the single contract.
- * Required values have no default on purpose: a missing table name must fail loudly, not silently
- * point at a table that does not exist.
+ * A blank (or all-whitespace) variable always means its default, as `.env.example` promises, so a copied
+ * `.env` with `TABLE_NAME=` runs. A set value that is wrong fails here, naming the variable, instead of
+ * reaching an SDK as an empty or malformed name.
  */
+
+/**
+ * The table `npm start` uses when TABLE_NAME is blank. A deployed function never falls back to it: the
+ * stack always sets TABLE_NAME (BackfillFunction.bindTable), and the role may touch only that table.
+ */
+export const DEFAULT_TABLE_NAME = 'clinic-backfill-local';
 
 const timeZone = z.string().check(
   z.refine((zone) => IANAZone.isValidZone(zone), {
@@ -75,7 +82,12 @@ export const configSchema = z
     MAX_OFFERS_PER_PATIENT_PER_WEEK: withDefault(positiveInt(1, 50), 3),
     MESSAGE_TTL_DAYS: withDefault(positiveInt(1, 3650), 90),
     INACTIVE_ENTRY_TTL_DAYS: withDefault(positiveInt(1, 3650), 180),
-    TABLE_NAME: text(3, 255),
+    TABLE_NAME: withDefault(
+      text(3, 255).check(
+        z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only (a DynamoDB table name)'),
+      ),
+      DEFAULT_TABLE_NAME,
+    ),
     SCHEDULE_GROUP_NAME: withDefault(text(1, 64), 'default'),
     SCHEDULER_TARGET_ARN: withDefault(text(), ''),
     SCHEDULER_ROLE_ARN: withDefault(text(), ''),
@@ -111,8 +123,10 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws one error naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
-  // Empty strings mean "not set" for optional values, so `.env` files can list a variable blank.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // Blank means "not set", so the schema's default applies: `.env` files list every variable blank.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);

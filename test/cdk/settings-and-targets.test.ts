@@ -34,6 +34,20 @@ describe('settings', () => {
     expect(() => settingsFrom({ LOG_RETENTION_DAYS: 42 })).toThrow(/LOG_RETENTION_DAYS/);
   });
 
+  it('a deployment setting left blank in a sourced .env means its default, as for clinic settings', () => {
+    const { deployment, clinicEnvironment } = settingsFrom(
+      {},
+      { APP_NAME: '', LOG_RETENTION_DAYS: '', API_RATE_LIMIT: ' ', DEPLOY_TARGET: '', BATCH_SIZE: '' },
+    );
+    expect(deployment).toMatchObject({
+      APP_NAME: 'ClinicBackfill',
+      LOG_RETENTION_DAYS: 365,
+      API_RATE_LIMIT: 50,
+      DEPLOY_TARGET: 'aws',
+    });
+    expect(clinicEnvironment.BATCH_SIZE).toBe('3');
+  });
+
   it('never passes the Twilio auth token as a plain variable', () => {
     const { clinicEnvironment } = settingsFrom({}, { TWILIO_AUTH_TOKEN: 'secret-value' });
     expect(Object.values(clinicEnvironment)).not.toContain('secret-value');

@@ -1,13 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GatewayEvent } from '../../local/gateway.js';
 import type { RouteDefinition } from '../../local/routes.js';
-import { LocalStackError, type RunningLocalStack, startLocalStack } from '../../local/stack.js';
+import {
+  DEFAULT_TABLE_NAME,
+  LocalStackError,
+  type RunningLocalStack,
+  startLocalStack,
+} from '../../local/stack.js';
 
 /** Echo handlers: they record what the real ones would receive, and check signatures as they must. */
 const inbound: { event: GatewayEvent; signatureValid: boolean; params: Record<string, string> }[] = [];
@@ -238,5 +244,51 @@ describe('startLocalStack when it cannot start', () => {
     // A refused listen releases its handle a moment later; a leak would stay.
     await new Promise((r) => setTimeout(r, 100));
     expect(handleCounts().TCPServerWrap ?? 0).toBe(before.TCPServerWrap ?? 0);
+  });
+});
+
+describe('startLocalStack with .env.example copied to .env', () => {
+  /** The file as a developer copies it: `process.loadEnvFile` reads blank assignments as ''. */
+  function envExample(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    for (const line of readFileSync('.env.example', 'utf8').split('\n')) {
+      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+      if (match?.[1]) env[match[1]] = (match[2] ?? '').trim();
+    }
+    return env;
+  }
+
+  it('starts with the default table name where TABLE_NAME is blank', async () => {
+    const env = envExample();
+    expect(env.TABLE_NAME).toBe('');
+    const stack = await startLocalStack({
+      port: 0,
+      routes,
+      env,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      schedulerTarget: async () => async () => {},
+    });
+    try {
+      expect(stack.tableName).toBe(DEFAULT_TABLE_NAME);
+      expect(process.env.TABLE_NAME).toBe(DEFAULT_TABLE_NAME);
+      const { Table } = await stack.dynamo.send(new DescribeTableCommand({ TableName: stack.tableName }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('refuses a bad value with a message naming the variable, before starting anything', async () => {
+    const before = handleCounts();
+    const attempt = startLocalStack({
+      port: 0,
+      routes,
+      env: { ...envExample(), BATCH_SIZE: 'three', TABLE_NAME: 'no spaces allowed' },
+      dynamoEndpoint: inject('dynamoEndpoint'),
+    });
+    await expect(attempt).rejects.toBeInstanceOf(LocalStackError);
+    await expect(attempt).rejects.toThrow(/BATCH_SIZE: [\s\S]*TABLE_NAME: [\s\S]*Fix these in \.env/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(handleCounts().TCPServerWrap ?? 0).toBeLessThanOrEqual(before.TCPServerWrap ?? 0);
   });
 });
