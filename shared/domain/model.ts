@@ -35,7 +35,15 @@ export interface ConsentChange {
   source: 'STAFF' | 'INBOUND_KEYWORD' | 'SEND_ERROR' | 'IMPORT' | 'SIGNUP';
   actor?: string;
   evidence?: string;
+  /**
+   * Where the deciding event stands in arrival order (`<ISO arrival>#<message id>`): the latest wins,
+   * whatever order the handlers run in. Absent = `at` plus a fresh id (staff, send errors).
+   */
+  order?: string;
 }
+
+/** What a consent write did: CHANGED the state, found it UNCHANGED, or was SUPERSEDED by a later word. */
+export type ConsentWrite = 'CHANGED' | 'UNCHANGED' | 'SUPERSEDED';
 
 export interface Patient {
   patientId: string;

@@ -94,6 +94,9 @@ export class SmsConversation {
           classification.intent,
           classification.reaction === true,
           classification.matched,
+          // Consent words from one phone apply in the order they arrived here, not the order their
+          // handlers finish: the message id breaks a tie within the millisecond.
+          `${now}#${sms.messageSid}`,
         )
       : this.answerUnknownSender(classification.intent, classification.matched);
     if (answer.reply && patient) {
@@ -146,6 +149,7 @@ export class SmsConversation {
     reaction: boolean,
     /** The keyword or phrase that decided the intent: the consent ledger's evidence. */
     matched: string | undefined,
+    arrivalOrder: string,
   ): Promise<{ reply?: string; outcome: string; slotId?: string }> {
     const { engine, store } = this.deps;
     const brand = this.brand;
@@ -158,21 +162,26 @@ export class SmsConversation {
           source: 'INBOUND_KEYWORD',
           // The words that did it, not the whole text: the ledger outlives the 90-day message bodies.
           evidence: matched ?? intent,
+          order: arrivalOrder,
         });
-        // Exactly one confirmation: a second STOP from an opted-out number gets silence.
+        // Exactly one confirmation: a second STOP from an opted-out number gets silence, and so does a
+        // STOP that a later START (handled first) has already overruled.
         return changed
           ? { reply: t.optedOut(brand), outcome: 'OPTED_OUT' }
           : { outcome: 'ALREADY_OPTED_OUT' };
       }
       case 'OPT_IN': {
-        const { changed } = await engine.changeConsent(patient.patientId, {
+        const { outcome } = await engine.changeConsent(patient.patientId, {
           at: this.now(),
           state: 'OPTED_IN',
           source: 'INBOUND_KEYWORD',
           // The words that did it, not the whole text: the ledger outlives the 90-day message bodies.
           evidence: matched ?? intent,
+          order: arrivalOrder,
         });
-        return { reply: t.optedIn(brand), outcome: changed ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
+        // A START that a later STOP already overruled gets no answer: "no further messages" stands.
+        if (outcome === 'SUPERSEDED') return { outcome: 'SUPERSEDED' };
+        return { reply: t.optedIn(brand), outcome: outcome === 'CHANGED' ? 'OPTED_IN' : 'ALREADY_OPTED_IN' };
       }
       case 'HELP':
         return {

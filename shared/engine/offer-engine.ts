@@ -6,6 +6,7 @@ import { type Exclusion, exclusionsFor } from '../domain/eligibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type {
   ConsentChange,
+  ConsentWrite,
   MessageRecord,
   Patient,
   Provider,
@@ -628,15 +629,20 @@ export class OfferEngine {
    * claim goes first (so a YES racing the STOP cannot win), then the consent, then their entries leave
    * the ranked index and any live offer closes (which may send the next batch).
    */
-  async changeConsent(patientId: string, change: ConsentChange): Promise<{ changed: boolean }> {
+  async changeConsent(
+    patientId: string,
+    change: ConsentChange,
+  ): Promise<{ changed: boolean; outcome: ConsentWrite }> {
     const { store, policy } = this.deps;
     const patient = await store.getPatient(patientId);
     if (!patient) throw new NotFoundError('patient', patientId);
-    if (patient.consent === change.state) return { changed: false };
+    // No early return on this read: it may be stale (a START and a STOP handled at once). The store's
+    // ordered write decides; revoking a claim right of an opted-out patient again is harmless.
     if (change.state === 'OPTED_OUT' && patient.lastOfferSlotId) {
       await store.revokeClaim(patient.lastOfferSlotId, patientId);
     }
-    if (!(await store.recordConsentChange(patientId, change))) return { changed: false };
+    const outcome = await store.recordConsentChange(patientId, change);
+    if (outcome !== 'CHANGED') return { changed: false, outcome };
     await store.reindexPatientEntries(patientId, change.state, change.at, policy.clinicTimeZone);
     if (change.state === 'OPTED_OUT') {
       // An offer created while we were revoking would have a newer slot: revoke that one too.
@@ -658,7 +664,7 @@ export class OfferEngine {
       }
     }
     this.log('consent.changed', { patientId, state: change.state, source: change.source });
-    return { changed: true };
+    return { changed: true, outcome };
   }
 
   private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {

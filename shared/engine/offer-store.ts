@@ -1,6 +1,7 @@
 import type {
   ConsentChange,
   ConsentState,
+  ConsentWrite,
   Location,
   MessageRecord,
   Offer,
@@ -108,10 +109,12 @@ export interface OfferStore {
   deactivatePatientEntries(patientId: string, now: string, reason: string, ttlDays: number): Promise<void>;
 
   /**
-   * Sets the patient's consent and appends the change to their consent history, in one transaction.
-   * False when the patient already had that state (a concurrent change got there first).
+   * Sets the patient's consent and appends the change to their consent history, in one transaction,
+   * unless a change later in arrival order (`change.order`) was already applied (SUPERSEDED). When the
+   * state is already the one asked for, only the order advances (UNCHANGED): a later word that changed
+   * nothing still outranks an earlier one handled after it.
    */
-  recordConsentChange(patientId: string, change: ConsentChange): Promise<boolean>;
+  recordConsentChange(patientId: string, change: ConsentChange): Promise<ConsentWrite>;
   /** Puts the patient's active entries in the ranked index (opted in) or takes them out (opted out). */
   reindexPatientEntries(patientId: string, consent: ConsentState, now: string, zone: string): Promise<void>;
   /** Takes back a patient's right to claim a slot (opt-out, decline). */

@@ -15,6 +15,7 @@ import { pruneOfferTimes } from '../../domain/eligibility.js';
 import type {
   ConsentChange,
   ConsentState,
+  ConsentWrite,
   Location,
   MessageRecord,
   Offer,
@@ -689,40 +690,61 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
-  async recordConsentChange(patientId: string, change: ConsentChange): Promise<boolean> {
-    try {
-      await this.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.patient(patientId),
-                UpdateExpression: 'SET consent = :state, consentUpdatedAt = :at',
-                // Two STOPs at once (or a STOP and a 21610) change consent once: one confirmation.
-                ConditionExpression: 'attribute_exists(pk) AND consent <> :state',
-                ExpressionAttributeValues: { ':state': change.state, ':at': change.at },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...keys.consentChange(patientId, change.at, nextId()),
-                  entity: 'CONSENT',
-                  patientId,
-                  ...change,
+  async recordConsentChange(patientId: string, change: ConsentChange): Promise<ConsentWrite> {
+    const order = change.order ?? `${change.at}#${nextId()}`;
+    const later = '(attribute_not_exists(consentOrder) OR consentOrder < :order)';
+    // Conflicting transactions (two words from one phone at once) are retried; each attempt reads
+    // nothing beforehand, so a stale profile can never decide.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      try {
+        await this.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: keys.patient(patientId),
+                  UpdateExpression: 'SET consent = :state, consentUpdatedAt = :at, consentOrder = :order',
+                  // Two STOPs at once (or a STOP and a 21610) change consent once: one confirmation.
+                  ConditionExpression: `attribute_exists(pk) AND consent <> :state AND ${later}`,
+                  ExpressionAttributeValues: { ':state': change.state, ':at': change.at, ':order': order },
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 },
               },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...keys.consentChange(patientId, change.at, nextId()),
+                    entity: 'CONSENT',
+                    patientId,
+                    ...change,
+                    order,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return 'CHANGED';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reason = error.CancellationReasons?.[0];
+        if (reason?.Code !== 'ConditionalCheckFailed') continue; // a conflict: try again
+        const old = reason.Item ? unmarshall(reason.Item) : undefined;
+        if (!old) return 'SUPERSEDED';
+        if (typeof old.consentOrder === 'string' && old.consentOrder >= order) return 'SUPERSEDED';
+        // Already in that state: record that this word came later, so an earlier one cannot undo it.
+        const advanced = await this.updateIfStill({
+          Key: keys.patient(patientId),
+          UpdateExpression: 'SET consentOrder = :order',
+          ConditionExpression: `consent = :state AND ${later}`,
+          ExpressionAttributeValues: { ':state': change.state, ':order': order },
+        });
+        if (advanced) return 'UNCHANGED';
+      }
     }
+    throw new Error(`consent change for patient ${patientId} kept conflicting`);
   }
 
   async reindexPatientEntries(
