@@ -17,6 +17,29 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export type FunctionName = 'scheduler-target' | 'sms-inbound' | 'sms-status' | 'admin-api';
 
+/**
+ * DynamoDB actions as IAM names them (without the `dynamodb:` prefix). TransactWriteItems has no action
+ * of its own: each of its items is authorised as PutItem, UpdateItem, DeleteItem or ConditionCheckItem.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'ConditionCheckItem'
+  | 'DescribeTable'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem';
+
+const WRITE_ACTIONS: ReadonlySet<TableAction> = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+]);
+
 export interface BackfillFunctionProps {
   /** Folder under functions/; its handler.ts exports `handler`. */
   readonly name: FunctionName;
@@ -109,41 +132,28 @@ export class BackfillFunction extends nodejs.NodejsFunction {
   }
 
   /**
-   * TABLE_NAME plus the least grant the access mode needs: the table and its named indexes (no
-   * `index/*`), and the table's KMS key only when DynamoDB itself uses it on the function's behalf.
+   * TABLE_NAME plus exactly the DynamoDB actions the function's code calls, on the table and its named
+   * indexes (no `index/*`), and the table's KMS key only through DynamoDB, encrypt included only when
+   * the function writes. Actions are listed per function (stateless-stack.ts TABLE_ACTIONS), not by a
+   * read/write mode: a webhook that never deletes must not be able to delete or batch-write the table.
    */
-  bindTable(table: dynamodb.ITable, key: kms.IKey, accessMode: 'read' | 'readWrite'): this {
+  bindTable(table: dynamodb.ITable, key: kms.IKey, actions: readonly TableAction[]): this {
     this.addEnvironment('TABLE_NAME', table.tableName);
-    const read = [
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DescribeTable',
-    ];
-    // TransactWriteItems has no IAM action of its own: it is authorised per item as Put/Update/Delete.
-    const write = [
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchWriteItem',
-    ];
     this.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: accessMode === 'read' ? read : [...read, ...write],
+        actions: [...new Set(actions)].sort().map((action) => `dynamodb:${action}`),
         resources: [
           table.tableArn,
           ...GLOBAL_INDEXES.map((index) => `${table.tableArn}/index/${index.indexName}`),
         ],
       }),
     );
+    const writes = actions.some((action) => WRITE_ACTIONS.has(action));
     this.addToRolePolicy(
       new iam.PolicyStatement({
-        actions:
-          accessMode === 'read'
-            ? ['kms:Decrypt', 'kms:DescribeKey']
-            : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        actions: !writes
+          ? ['kms:Decrypt', 'kms:DescribeKey']
+          : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         resources: [key.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
       }),
