@@ -41,7 +41,13 @@ export interface ConversationDeps {
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
 
-const INBOUND_RECORD_TTL_DAYS = 30;
+/** A queued inbound message whose first attempt is still running: the queue should deliver it again later. */
+export class InboundInFlightError extends Error {
+  override readonly name = 'InboundInFlightError';
+  constructor(messageSid: string) {
+    super(`inbound ${messageSid} is being handled by another attempt`);
+  }
+}
 
 export class SmsConversation {
   private readonly brand: Brand;
@@ -56,16 +62,48 @@ export class SmsConversation {
 
   /**
    * Handles one inbound SMS. The message is recorded before anything acts on it; a repeated MessageSid
-   * (Twilio retrying after a timeout) gets the first answer again and changes nothing.
+   * (Twilio retrying after a timeout) gets the first answer again and changes nothing. An attempt that
+   * fails gives the message back before it throws, so the retry (Twilio's fallback URL, the durable
+   * queue behind it) handles it instead of finding it "in flight".
    */
   async handleInbound(sms: InboundSms): Promise<InboundAnswer> {
-    const { store, policy } = this.deps;
-    const now = this.now();
-    const reservation = await store.reserveInbound(sms.messageSid, now, INBOUND_RECORD_TTL_DAYS);
+    const { store } = this.deps;
+    const reservation = await store.reserveInbound(sms.messageSid, this.now());
     if (reservation.previousReply !== undefined) {
       return { reply: reservation.previousReply || undefined, intent: 'DUPLICATE', outcome: 'REPLAYED' };
     }
     if (reservation.inFlight) return { intent: 'DUPLICATE', outcome: 'IN_FLIGHT' };
+    try {
+      return await this.process(sms, reservation.receivedAt);
+    } catch (error) {
+      await store.releaseInbound(sms.messageSid).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * An inbound SMS that Twilio could not hand to the webhook (it answered 5xx or timed out, so Twilio
+   * used the fallback URL) and that the fallback kept on a durable queue. Handled exactly as the webhook
+   * would, but its answer cannot go back as TwiML any more: it is sent through the API, once, even when
+   * the webhook's own attempt had already decided it (a winner whose TwiML confirmation was lost).
+   * Throws while another attempt holds the message, so the queue delivers it again later.
+   */
+  async handleQueuedInbound(sms: InboundSms): Promise<InboundAnswer> {
+    const { store, engine } = this.deps;
+    const answer = await this.handleInbound(sms);
+    if (answer.outcome === 'IN_FLIGHT') throw new InboundInFlightError(sms.messageSid);
+    if (!answer.reply) return answer;
+    const patientId = await store.findPatientIdByPhone(sms.from);
+    const patient = patientId ? await store.getPatient(patientId) : undefined;
+    if (patient && (await store.markInboundAnsweredByApi(sms.messageSid, this.now()))) {
+      await engine.sendSms(patient, answer.reply, 'ANSWER_VIA_API');
+    }
+    return answer;
+  }
+
+  private async process(sms: InboundSms, receivedAt: string): Promise<InboundAnswer> {
+    const { store, policy } = this.deps;
+    const now = receivedAt;
     const patientId = await store.findPatientIdByPhone(sms.from);
     const patient = patientId ? await store.getPatient(patientId) : undefined;
     // The slot of the text they last received: what this message answers.

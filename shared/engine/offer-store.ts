@@ -36,6 +36,12 @@ export type BeginBatchResult =
 
 export type CreateOfferResult = 'CREATED' | 'PATIENT_UNAVAILABLE' | 'SLOT_CHANGED';
 
+export interface InboundReservation {
+  previousReply?: string;
+  inFlight?: boolean;
+  receivedAt: string;
+}
+
 export type OfferTextedResult = 'POINTED' | 'BOOKED_ELSEWHERE';
 
 export type ClaimResult = { won: true; slot: Slot } | { won: false; slot: Slot | undefined };
@@ -123,15 +129,16 @@ export interface OfferStore {
   markUnknownReplyHelped(slotId: string, patientId: string): Promise<boolean>;
 
   /**
-   * Records that a webhook with this MessageSid arrived. Returns the answer given the first time when
-   * this is a retry that was already answered.
+   * Records that a webhook with this MessageSid arrived (kept for good: a replay never acts twice).
+   * Returns the answer given the first time when this is a retry that was already answered; `inFlight`
+   * when another attempt is handling it now. `receivedAt` is the first arrival, whichever attempt this is.
    */
-  reserveInbound(
-    messageSid: string,
-    now: string,
-    ttlDays: number,
-  ): Promise<{ previousReply?: string; inFlight?: boolean }>;
+  reserveInbound(messageSid: string, now: string): Promise<InboundReservation>;
+  /** A failed attempt gives the message back, so the next retry handles it instead of skipping it. */
+  releaseInbound(messageSid: string): Promise<void>;
   completeInbound(messageSid: string, reply: string): Promise<void>;
+  /** True the first time only: an answer that went back as TwiML is also sent through the API once. */
+  markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean>;
   /** Records a message; recording the same messageId twice is a no-op (returns false). */
   recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean>;
   getMessage(messageId: string): Promise<MessageRecord | undefined>;

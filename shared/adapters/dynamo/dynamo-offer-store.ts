@@ -30,6 +30,7 @@ import type {
   BeginBatchResult,
   ClaimResult,
   CreateOfferResult,
+  InboundReservation,
   OfferStore,
   OfferTextedResult,
   RankedPage,
@@ -794,34 +795,45 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
-  async reserveInbound(
-    messageSid: string,
-    now: string,
-    ttlDays: number,
-  ): Promise<{ previousReply?: string; inFlight?: boolean }> {
+  async reserveInbound(messageSid: string, now: string): Promise<InboundReservation> {
     try {
       await this.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.inbound(messageSid),
-            entity: 'INBOUND',
-            receivedAt: now,
-            expiresAt: epochSecondsAfterDays(now, ttlDays),
-          },
+          // Kept for good (no TTL): an exact replay must never act twice, however late it arrives.
+          // The item is a few bytes and holds no PHI.
+          Item: { ...keys.inbound(messageSid), entity: 'INBOUND', receivedAt: now, attemptAt: now },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return {};
+      return { receivedAt: now };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const existing = await this.get(keys.inbound(messageSid));
-      if (typeof existing?.reply === 'string') return { previousReply: existing.reply };
-      // Still being handled by the first delivery: answer this copy with nothing rather than act twice.
-      // After a while the first one has died, and the retry handles the message (every step is idempotent).
-      const receivedAt = typeof existing?.receivedAt === 'string' ? Date.parse(existing.receivedAt) : 0;
-      return { inFlight: Date.parse(now) - receivedAt < INBOUND_LEASE_MS };
     }
+    const existing = await this.get(keys.inbound(messageSid));
+    const receivedAt = typeof existing?.receivedAt === 'string' ? existing.receivedAt : now;
+    if (typeof existing?.reply === 'string') return { previousReply: existing.reply, receivedAt };
+    // Not answered yet. A failed attempt gave the message back (released); an attempt that died without
+    // saying so is presumed dead once its lease has run out. Either way exactly one retry takes it over.
+    const staleBefore = new Date(Date.parse(now) - INBOUND_LEASE_MS).toISOString();
+    const taken = await this.updateIfStill({
+      Key: keys.inbound(messageSid),
+      UpdateExpression: 'SET attemptAt = :now REMOVE released',
+      ConditionExpression:
+        'attribute_not_exists(reply) AND (released = :true OR attemptAt < :stale OR (attribute_not_exists(attemptAt) AND receivedAt < :stale))',
+      ExpressionAttributeValues: { ':now': now, ':true': true, ':stale': staleBefore },
+    });
+    // Still being handled by another attempt: answer this copy with nothing rather than act twice.
+    return taken ? { receivedAt } : { inFlight: true, receivedAt };
+  }
+
+  async releaseInbound(messageSid: string): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.inbound(messageSid),
+      UpdateExpression: 'SET released = :true',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(reply)',
+      ExpressionAttributeValues: { ':true': true },
+    });
   }
 
   async completeInbound(messageSid: string, reply: string): Promise<void> {
@@ -829,10 +841,19 @@ export class DynamoOfferStore implements OfferStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.inbound(messageSid),
-        UpdateExpression: 'SET reply = if_not_exists(reply, :reply)',
+        UpdateExpression: 'SET reply = if_not_exists(reply, :reply) REMOVE released',
         ExpressionAttributeValues: { ':reply': reply },
       }),
     );
+  }
+
+  async markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean> {
+    return this.updateIfStill({
+      Key: keys.inbound(messageSid),
+      UpdateExpression: 'SET apiAnsweredAt = :at',
+      ConditionExpression: 'attribute_exists(reply) AND attribute_not_exists(apiAnsweredAt)',
+      ExpressionAttributeValues: { ':at': at },
+    });
   }
 
   async recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean> {
