@@ -22,7 +22,7 @@ import {
   SLOT_STATUSES,
 } from './contract.js';
 import { type ExportRow, type ImportRow, parseWaitlistCsv, waitlistCsv } from './csv-import.js';
-import { type CursorRule, decodeCursor, encodeCursor } from './cursor.js';
+import { type CursorRule, decodeCursor, encodeCursor, KEY_PART, keyPattern } from './cursor.js';
 import { CsvRowsError, type RowError } from './errors.js';
 import { messageView, offerView, patientSummary, percentile, slotTimeline } from './views.js';
 import { welcomeText } from './welcome.js';
@@ -58,6 +58,18 @@ export type RouteHandlers = {
 };
 
 const gsi1Shape = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
+
+/** The shape of each list's key attributes (shared/adapters/dynamo/keys.ts), for its cursors. */
+const { id: ID, instant: INSTANT } = KEY_PART;
+const SLOT_KEY = { pk: keyPattern('SLOT#', ID), sk: /^SLOT$/, gsi1sk: keyPattern(INSTANT, '#', ID) };
+const ENTRY_KEY = {
+  pk: keyPattern('PATIENT#', ID),
+  sk: keyPattern('ENTRY#', ID),
+  // rankKey(): 999 - score, zero-padded, then the join instant and the entry id.
+  gsi1sk: keyPattern('-?\\d{1,4}(?:\\.\\d+)?#', INSTANT, '#', ID),
+};
+const MESSAGE_KEY = { pk: keyPattern('MSG#', ID), sk: /^MSG$/, gsi1sk: keyPattern(INSTANT, '#', ID) };
+const AUDIT_KEY = { sk: keyPattern(INSTANT, '#', ID) };
 const METRICS_MAX_DAYS = 92;
 
 /** Rows written at once by a CSV import: fast enough for 1,000 rows well inside the Lambda timeout. */
@@ -197,6 +209,8 @@ export class AdminService {
       const rule: CursorRule = {
         shapes: [gsi1Shape],
         partition: { attribute: 'gsi1pk', allowed: [`SLOTS#${query.status}`] },
+        attributes: SLOT_KEY,
+        within: { attribute: 'gsi1sk', from, to },
       };
       const page = await this.deps.admin.listSlots({
         status: query.status,
@@ -258,6 +272,7 @@ export class AdminService {
       const rule: CursorRule = {
         shapes: [gsi1Shape],
         partition: { attribute: 'gsi1pk', allowed: ['WAITLIST'] },
+        attributes: ENTRY_KEY,
       };
       const cursor = decodeCursor(query.cursor, rule);
       // Keep the index order exact for the first page; scores only change at the clinic's midnight, so
@@ -616,6 +631,8 @@ export class AdminService {
       const rule: CursorRule = {
         shapes: [gsi1Shape, ['gsi1pk']],
         partition: { attribute: 'gsi1pk', allowed: partitions },
+        attributes: MESSAGE_KEY,
+        within: { attribute: 'gsi1sk', from: start, to: end },
       };
       const page = await this.deps.admin.listMessages({
         day: { partitions, startIso: start, endIso: end },
@@ -631,6 +648,7 @@ export class AdminService {
       const rule: CursorRule = {
         shapes: [['pk', 'sk']],
         partition: { attribute: 'pk', allowed: [`AUDIT#${date}`] },
+        attributes: AUDIT_KEY,
       };
       const page = await this.deps.admin.listAudit(date, query.limit, decodeCursor(query.cursor, rule));
       return { items: page.items, ...this.cursorOf(page.lastKey) };

@@ -68,12 +68,26 @@ export const OBJECT = wrongType('object');
 /** Options for every list schema. */
 export const ARRAY = wrongType('array');
 
+/**
+ * A lone UTF-16 surrogate (half of an emoji, "\ud83d" in JSON) is not a character: it cannot be encoded
+ * as UTF-8, so it would be stored as U+FFFD or break the CSV export and the SMS. U+FFFD itself is what is
+ * left of bytes that were not UTF-8 (a CSV saved as Latin-1): the text has already lost a character.
+ * Every free-text field refuses both.
+ */
+export const BROKEN_TEXT_MESSAGE =
+  'must not contain broken characters (half of an emoji or symbol, or text not saved as UTF-8)';
+export const isWellFormedText = (value: string): boolean =>
+  // ES2024's String.prototype.isWellFormed (Node 20+); the project's TypeScript lib predates it.
+  (value as string & { isWellFormed(): boolean }).isWellFormed() && !value.includes('\uFFFD');
+const wellFormed = () => z.refine<string>(isWellFormedText, BROKEN_TEXT_MESSAGE);
+
 /** A single-line, trimmed, non-empty string of at most `max` characters. */
 export const text = (max: number) =>
   z.string({ error: 'must be a string' }).check(
     z.trim(),
     z.minLength(1, 'must not be empty'),
     z.maxLength(max, `must be at most ${max} characters`),
+    wellFormed(),
     z.refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters'),
   );
 
@@ -83,6 +97,7 @@ export const multilineText = (max: number) =>
     z.trim(),
     z.minLength(1, 'must not be empty'),
     z.maxLength(max, `must be at most ${max} characters`),
+    wellFormed(),
     z.refine((value) => !hasControlExceptNewlines(value), 'must not contain control characters'),
   );
 
@@ -108,6 +123,15 @@ export const idSchema = z
     z.regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, - and _'),
   );
 
+/**
+ * Every date and date-time the API accepts lies in 2000-01-01 .. 2100-12-31 (UTC for date-times, the
+ * calendar day for dates). Outside it a date is a typo ("0000-01-01", "9999-12-31"), and the index keys
+ * built from it stop sorting as instants (year 10000 is "+010000-…"), so a query's range turns inside out.
+ */
+export const DATE_RANGE = { min: '2000-01-01', max: '2100-12-31' } as const;
+const DATE_TIME_MIN = Date.parse(`${DATE_RANGE.min}T00:00:00.000Z`);
+const DATE_TIME_MAX = Date.parse(`${DATE_RANGE.max}T23:59:59.999Z`);
+
 /** ISO-8601 date-time with a zone (Z or an offset), normalised to UTC `toISOString()` form. */
 export const isoDateTime = z.pipe(
   z.pipe(
@@ -117,26 +141,107 @@ export const isoDateTime = z.pipe(
       error: 'must be an ISO date-time with a zone, e.g. 2026-12-01T15:30:00Z',
     }),
   ),
-  z.transform((value: string) => new Date(value).toISOString()),
+  z.pipe(
+    z.transform((value: string) => new Date(value).toISOString()),
+    z
+      .string()
+      .check(
+        z.refine(
+          (value) => Date.parse(value) >= DATE_TIME_MIN && Date.parse(value) <= DATE_TIME_MAX,
+          `must be between ${DATE_RANGE.min} and ${DATE_RANGE.max}`,
+        ),
+      ),
+  ),
 );
 
 /** A calendar day, "YYYY-MM-DD". */
 export const isoDate = z.pipe(
   z.string({ error: 'must be a string' }).check(z.trim()),
-  z.iso.date({ error: 'must be a date, YYYY-MM-DD' }),
+  z.iso
+    .date({ error: 'must be a date, YYYY-MM-DD' })
+    .check(
+      z.refine(
+        (value) => value >= DATE_RANGE.min && value <= DATE_RANGE.max,
+        `must be a date from ${DATE_RANGE.min} to ${DATE_RANGE.max}`,
+      ),
+    ),
 );
+
+/**
+ * IANA zones that ICU (and so Node's Intl) still files under their pre-rename names; the tz database's
+ * canonical name is the value. Each key is an alias IANA keeps only for old data ("backward").
+ */
+const RENAMED_ZONES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/**
+ * The canonical IANA zones: ICU's list of canonical zones (`Intl.supportedValuesOf`, one per region)
+ * under their tz database names, plus UTC. Links kept for old data (`US/Pacific`, `US/Pacific-New`,
+ * `EST5EDT`, `Asia/Calcutta`), offsets (`+05:00`) and `Etc/GMT+5` are not in it.
+ */
+export const CANONICAL_TIME_ZONES: ReadonlySet<string> = new Set([
+  'UTC',
+  ...Intl.supportedValuesOf('timeZone').map((zone) => RENAMED_ZONES[zone] ?? zone),
+]);
+
+/** The canonical name of a zone Intl knows (an alias resolves to its zone), or undefined. */
+function canonicalZone(zone: string): string | undefined {
+  try {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    const canonical = RENAMED_ZONES[resolved] ?? resolved;
+    return CANONICAL_TIME_ZONES.has(canonical) ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const timeZoneSchema = z.string({ error: 'must be a string' }).check(
   z.trim(),
   z.maxLength(64, 'must be at most 64 characters'),
-  z.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/Chicago'),
+  z.check((ctx) => {
+    const zone = ctx.value;
+    if (CANONICAL_TIME_ZONES.has(zone) && IANAZone.isValidZone(zone)) return;
+    const fail = (message: string) => {
+      ctx.issues.push({ code: 'custom', message, input: zone });
+    };
+    if (/^(?:UTC|GMT)?\s*[+-]\d/i.test(zone)) {
+      return fail('must be a named IANA time zone such as America/Chicago, not a UTC offset');
+    }
+    const canonical = canonicalZone(zone);
+    if (canonical) return fail(`is an old or alias name for a time zone: use ${canonical}`);
+    return fail('must be an IANA time zone such as America/Chicago');
+  }),
 );
 
 /** Any way staff type a number; stored as E.164. US is assumed when no country code is given. */
 export const phoneSchema = z.pipe(
   z
     .string({ error: 'must be a string' })
-    .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(32, 'must be at most 32 characters')),
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(32, 'must be at most 32 characters'),
+      wellFormed(),
+    ),
   z.transform((value: string, ctx) => {
     // zod/mini's transform context has no addIssue(): an issue is pushed as the raw issue it would build.
     const fail = (message: string) => {
@@ -259,8 +364,23 @@ export const createSlotBody = z.strictObject(
   OBJECT,
 );
 
+/**
+ * A date or a date-time. When neither fits, the message is the one of the form the value looks like
+ * ("9999-12-31" is told the date range, not that it is not a date-time).
+ */
 const dateOrDateTime = () =>
-  z.optional(z.union([isoDate, isoDateTime], { error: 'must be a date or an ISO date-time' }));
+  z.optional(
+    z.union([isoDate, isoDateTime], {
+      error: (issue) => {
+        if (issue.code !== 'invalid_union') return undefined;
+        const looksLikeDate = typeof issue.input === 'string' && /^\s*\d{4}-\d\d-\d\d\s*$/.test(issue.input);
+        const branch = issue.errors[looksLikeDate ? 0 : 1]?.[0];
+        return branch && (looksLikeDate || /^\s*\d{4}-\d\d-\d\dT/.test(String(issue.input)))
+          ? branch.message
+          : 'must be a date or an ISO date-time';
+      },
+    }),
+  );
 
 export const listSlotsQuery = z.object(
   {

@@ -109,9 +109,12 @@ export function parseWaitlistCsv(csvText: string): ImportRow[] {
   if (csvText.trim() === '') throw notCsv('it is empty');
   // NUL bytes mean a binary file (a spreadsheet's .xlsx sent as-is, an image).
   if (csvText.includes('\u0000')) throw notCsv('it contains binary data (save the sheet as CSV)');
+  // csv-parse reads through a Buffer, which turns a lone UTF-16 surrogate into U+FFFD; do it here, on
+  // purpose, so the cell's schema refuses it by name (BROKEN_TEXT_MESSAGE) instead of storing it.
+  const text = (csvText as string & { toWellFormed(): string }).toWellFormed();
   let records: string[][];
   try {
-    records = parse(csvText, { bom: true, skip_empty_lines: true, relax_column_count: false });
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false });
   } catch (error) {
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;

@@ -19,7 +19,25 @@ export interface CursorRule {
   shapes: ReadonlyArray<readonly string[]>;
   /** Attribute that holds the partition, and the values it may take. */
   partition: { attribute: string; allowed: readonly string[] };
+  /** The shape of every other key attribute (the ids and instants the real keys are made of). */
+  attributes: Readonly<Record<string, RegExp>>;
+  /**
+   * The sort key range the query reads (BETWEEN from AND to): DynamoDB refuses an ExclusiveStartKey
+   * outside it with a ValidationException, so such a cursor is a 400 here rather than a 500 there.
+   */
+  within?: { attribute: string; from?: string; to?: string };
 }
+
+/** Pieces of the real keys (shared/adapters/dynamo/keys.ts), for `CursorRule.attributes`. */
+export const KEY_PART = {
+  /** A ULID, a readable slug or a Twilio-derived message id. */
+  id: '[A-Za-z0-9_-]{1,80}',
+  /** An instant as `toISOString()` writes it. */
+  instant: '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?Z',
+} as const;
+
+/** An anchored pattern from key parts: `keyPattern('SLOT#', KEY_PART.id)`. */
+export const keyPattern = (...parts: string[]) => new RegExp(`^${parts.join('')}$`);
 
 const invalid = () =>
   new ValidationError('the cursor is not valid for this list; start again without it', {
@@ -44,5 +62,20 @@ export function decodeCursor(cursor: string | undefined, rule: CursorRule): Dyna
   if (entries.some(([, v]) => typeof v !== 'string' || v.length === 0 || v.length > 300)) throw invalid();
   const record = value as Record<string, string>;
   if (!rule.partition.allowed.includes(record[rule.partition.attribute] ?? '')) throw invalid();
+  for (const [name, v] of Object.entries(record)) {
+    if (name === rule.partition.attribute) continue;
+    const pattern = rule.attributes[name];
+    if (!pattern?.test(v)) throw invalid();
+  }
+  const { within } = rule;
+  const sortKey = within ? record[within.attribute] : undefined;
+  if (within && sortKey !== undefined) {
+    if (
+      (within.from !== undefined && sortKey < within.from) ||
+      (within.to !== undefined && sortKey > within.to)
+    ) {
+      throw invalid();
+    }
+  }
   return record;
 }

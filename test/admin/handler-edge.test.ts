@@ -284,6 +284,15 @@ describe('bad input on every route', () => {
               body,
             });
           }
+          // Half of an emoji: not a character, so not text (a lone UTF-16 surrogate survives JSON).
+          for (const { where, body } of withEachString(valid, 'Jo \uD83D')) {
+            cases.push({
+              label: `${name} lone surrogate in ${where}`,
+              method: route.method,
+              path: pathOf(route),
+              body,
+            });
+          }
           for (const { where, body } of withEachString(valid, 'bad\u0000value')) {
             cases.push({
               label: `${name} control character in ${where}`,
