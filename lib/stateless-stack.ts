@@ -9,11 +9,11 @@ import { Alerting } from './constructs/alarms.js';
 import {
   BackfillFunction,
   type BackfillFunctionProps,
-  type FunctionName,
+  type EngineFunctionName,
   type TableAction,
 } from './constructs/backfill-function.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
-import { BackfillHttpApi, WEBHOOK_PATHS } from './constructs/http-api.js';
+import { BackfillHttpApi, HEALTH_PATH, WEBHOOK_PATHS } from './constructs/http-api.js';
 import { OfferScheduler } from './constructs/offer-scheduler.js';
 import { addDashboardClient, STAFF_GROUPS } from './constructs/staff-auth.js';
 import type { DeploymentSettings } from './settings.js';
@@ -31,7 +31,7 @@ const ENGINE_TABLE_ACTIONS: readonly TableAction[] = [
   'PutItem',
   'UpdateItem',
 ];
-export const TABLE_ACTIONS: Record<FunctionName, readonly TableAction[]> = {
+export const TABLE_ACTIONS: Record<EngineFunctionName, readonly TableAction[]> = {
   'scheduler-target': ENGINE_TABLE_ACTIONS,
   'sms-inbound': ENGINE_TABLE_ACTIONS,
   'sms-status': ENGINE_TABLE_ACTIONS,
@@ -55,7 +55,9 @@ export interface StatelessStackProps extends StackProps {
  * Everything here can be destroyed and recreated from the repository without losing data.
  */
 export class StatelessStack extends Stack {
-  readonly functions: Record<BackfillFunctionProps['name'], BackfillFunction>;
+  readonly functions: Record<EngineFunctionName, BackfillFunction>;
+  /** GET /health's function: reaches nothing, so it has none of the engine functions' grants. */
+  readonly healthFunction?: BackfillFunction;
   readonly offerScheduler: OfferScheduler;
   readonly alerting: Alerting;
   readonly httpApi?: BackfillHttpApi;
@@ -126,7 +128,7 @@ export class StatelessStack extends Stack {
       onFailure: new destinations.SqsDestination(this.offerScheduler.deadLetterQueue),
     });
 
-    for (const [name, f] of Object.entries(this.functions) as [FunctionName, BackfillFunction][]) {
+    for (const [name, f] of Object.entries(this.functions) as [EngineFunctionName, BackfillFunction][]) {
       // The offer engine runs inside every function (a reply, a status callback, a staff action or a
       // timer can each advance a slot), so every function gets Twilio and scheduler access, and the
       // table actions its own code paths use.
@@ -148,6 +150,7 @@ export class StatelessStack extends Stack {
     if (props.staff) {
       const staffFacing = this.wireStaffFacingParts(props.staff, deployment);
       this.httpApi = staffFacing.httpApi;
+      this.healthFunction = staffFacing.health;
       this.dashboard = staffFacing.dashboard;
     }
 
@@ -161,7 +164,7 @@ export class StatelessStack extends Stack {
   private wireStaffFacingParts(
     staff: NonNullable<StatelessStackProps['staff']>,
     deployment: DeploymentSettings,
-  ): { httpApi: BackfillHttpApi; dashboard: DashboardHosting } {
+  ): { httpApi: BackfillHttpApi; dashboard: DashboardHosting; health: BackfillFunction } {
     const customDomain =
       deployment.DASHBOARD_DOMAIN_NAME && deployment.DASHBOARD_CERTIFICATE_ARN
         ? {
@@ -174,7 +177,19 @@ export class StatelessStack extends Stack {
     // Creation order follows the dependency chain, which has no cycle: API -> distribution (routes
     // /admin/* to the API) -> app client (callback URL is the distribution's) -> admin routes (the JWT
     // authorizer names the client).
+    // No clinic settings and no bind*: the handler reads nothing, so it is given nothing to read.
+    const health = new BackfillFunction(this, 'Health', {
+      name: 'health',
+      description: 'GET /health for uptime checks: answers {"ok":true}, reaches nothing',
+      environment: {},
+      logRetentionDays: deployment.LOG_RETENTION_DAYS,
+      logKey: this.dataKey,
+      memorySize: 128,
+      timeout: Duration.seconds(3),
+    });
+    this.alerting.alarmOnFunctionErrors(health, 'Health');
     const httpApi = new BackfillHttpApi(this, 'HttpApi', {
+      health,
       smsInbound: this.functions['sms-inbound'],
       smsStatus: this.functions['sms-status'],
       logRetentionDays: deployment.LOG_RETENTION_DAYS,
@@ -237,6 +252,10 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: staff.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     new CfnOutput(this, 'HostedSignInDomain', { value: authBaseUrl });
-    return { httpApi, dashboard };
+    new CfnOutput(this, 'HealthCheckUrl', {
+      value: httpApi.urlFor(HEALTH_PATH),
+      description: 'Unauthenticated uptime check: 200 {"ok":true}',
+    });
+    return { httpApi, dashboard, health };
   }
 }

@@ -31,6 +31,13 @@ export function handlerFrom(module: { handler?: unknown }, path: string): Lambda
 
 export const defaultRoutes: RouteDefinition[] = [
   {
+    routeKey: 'GET /health',
+    auth: 'NONE',
+    functionName: 'clinic-backfill-health',
+    load: async () =>
+      handlerFrom(await import('../functions/health/handler.js'), 'functions/health/handler.ts'),
+  },
+  {
     routeKey: 'POST /sms/inbound',
     auth: 'NONE',
     functionName: 'clinic-backfill-sms-inbound',

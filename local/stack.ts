@@ -137,7 +137,7 @@ function landingPage(urls: LocalStackUrls): LocalRequestHandler {
     const links = [
       ['Local login (get a staff or admin token)', '/local/login'],
       ...(urls.phones ? [['Simulated phones', '/sim/']] : []),
-      ['API health', '/admin/health'],
+      ['API health', '/health'],
     ];
     const items = links.map(([label, href]) => `<li><a href="${href}">${label}</a></li>`).join('');
     const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic backfill (local)</title>

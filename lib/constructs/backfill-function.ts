@@ -15,7 +15,9 @@ import { EXTERNAL_MODULES, MAIN_FIELDS, NODE_TARGET, REQUIRE_SHIM_BANNER } from 
 /** Repository root, found from this file so synth works from any working directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export type FunctionName = 'scheduler-target' | 'sms-inbound' | 'sms-status' | 'admin-api';
+/** The functions that run the offer engine (each binds the table, Twilio and the scheduler). */
+export type EngineFunctionName = 'scheduler-target' | 'sms-inbound' | 'sms-status' | 'admin-api';
+export type FunctionName = EngineFunctionName | 'health';
 
 /**
  * DynamoDB actions as IAM names them (without the `dynamodb:` prefix). TransactWriteItems has no action
