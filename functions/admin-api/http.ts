@@ -91,16 +91,42 @@ export function errorResponse(
   }
   if (error instanceof NotFoundError) return jsonResponse(404, errorBody('NOT_FOUND', error.message));
   if (error instanceof ConflictError) return jsonResponse(409, errorBody('CONFLICT', error.message));
-  log('admin.error', {
-    requestId,
-    name: error instanceof Error ? error.name : typeof error,
-    // Engine and store errors carry ids, never phone numbers or bodies.
-    message: error instanceof Error ? error.message : undefined,
-  });
+  log('admin.error', { requestId, error: describeError(error) });
   return jsonResponse(
     500,
     errorBody('INTERNAL', `something went wrong on our side${requestId ? ` (request ${requestId})` : ''}`),
   );
+}
+
+/** A phone number in any common spelling: ten or more digits with optional separators and a "+". */
+const PHONE_LIKE = /\+?\d(?:[\s().-]*\d){9,}/g;
+const MAX_LOGGED_CAUSES = 3;
+
+export interface LoggedError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: LoggedError;
+}
+
+/**
+ * What the error log says about an unexpected error: name, message and stack (and the same for its
+ * causes), as a plain object under the key `error`. Not the Error itself: Powertools would copy every
+ * enumerable property into the log, and an SDK error can carry the item it failed on
+ * (ConditionalCheckFailedException's `Item`, a transaction's `CancellationReasons`), which holds PHI.
+ * Not under `message` either: Powertools reserves that key and drops it. Engine and store messages carry
+ * ids, not patient data; a phone-like run of digits is masked all the same.
+ */
+export function describeError(error: unknown, depth = 0): LoggedError {
+  const scrub = (text: string) => text.replace(PHONE_LIKE, '[number]');
+  if (!(error instanceof Error)) return { name: typeof error, message: '(not an Error object)' };
+  const cause = (error as { cause?: unknown }).cause;
+  return {
+    name: error.name,
+    message: scrub(error.message),
+    ...(error.stack ? { stack: scrub(error.stack) } : {}),
+    ...(cause !== undefined && depth < MAX_LOGGED_CAUSES ? { cause: describeError(cause, depth + 1) } : {}),
+  };
 }
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
