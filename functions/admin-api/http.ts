@@ -171,27 +171,38 @@ export function validationFailure(fields: Record<string, string>): ValidationErr
 }
 
 /**
- * Cognito groups as API Gateway's HTTP API JWT authorizer delivers them: flattened to a string such as
- * "[staff admin]", or a JSON array string, or a single group name (an array when a test or a future
- * payload sends one). Unknown groups are ignored. Admin includes staff.
+ * The group names in `cognito:groups`, in the only forms it arrives in:
+ * - "[staff admin]": API Gateway's HTTP API JWT authorizer flattens an array claim to a string, Go's
+ *   fmt style, names separated by single spaces (Cognito group names contain no whitespace); the local
+ *   stack does the same (local/auth.ts);
+ * - '["staff","admin"]': a JSON array string, for a claim a token already carries as a string;
+ * - a real array of strings, when a caller hands the claims over unflattened.
+ * Anything else (a bare name, a comma-separated list) is no groups at all. Names are taken exactly as
+ * they are: never split on commas, never unquoted, so a group named "x,admin" or "\"admin\"" is that
+ * group and grants nothing.
  */
-export function rolesFromClaims(groups: unknown): Role[] {
-  let names: string[] = [];
-  if (Array.isArray(groups)) names = groups.map(String);
-  else if (typeof groups === 'string') {
-    const trimmed = groups.trim();
-    if (trimmed.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(trimmed);
-        if (Array.isArray(parsed)) names = parsed.map(String);
-      } catch {
-        names = trimmed.slice(1, trimmed.endsWith(']') ? -1 : undefined).split(/[\s,]+/);
-      }
-    } else names = trimmed.split(/[\s,]+/);
+export function groupNames(groups: unknown): string[] {
+  if (Array.isArray(groups)) return groups.every((g) => typeof g === 'string') ? groups : [];
+  if (typeof groups !== 'string' || !groups.startsWith('[') || !groups.endsWith(']')) return [];
+  if (groups.startsWith('["')) {
+    try {
+      const parsed: unknown = JSON.parse(groups);
+      if (Array.isArray(parsed) && parsed.every((g) => typeof g === 'string')) return parsed;
+    } catch {
+      // Not JSON: read as the flattened form, where a name may itself start with a quote.
+    }
   }
-  const set = new Set(names.map((n) => n.trim().replace(/^"|"$/g, '')).filter(Boolean));
-  if (set.has('admin')) return ['staff', 'admin'];
-  if (set.has('staff')) return ['staff'];
+  return groups
+    .slice(1, -1)
+    .split(' ')
+    .filter((name) => name !== '');
+}
+
+/** Roles from the verified `cognito:groups` claim (see groupNames). Admin includes staff. */
+export function rolesFromClaims(groups: unknown): Role[] {
+  const names = new Set(groupNames(groups));
+  if (names.has('admin')) return ['staff', 'admin'];
+  if (names.has('staff')) return ['staff'];
   return [];
 }
 

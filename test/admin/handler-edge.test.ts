@@ -120,13 +120,54 @@ describe('auth, for every route in ADMIN_ROUTES', () => {
     expect(reply.status).toBe(403);
   });
 
-  it('reads groups in every form API Gateway delivers them', async () => {
-    for (const groups of ['[staff admin]', '["staff","admin"]', 'admin', '[admin]']) {
+  it('never grants a role from a group whose name merely contains one (commas, quotes, no brackets)', async () => {
+    const cases: Array<[string | string[], string[]]> = [
+      ['x,admin', []],
+      ['staff,admin', []],
+      ['[x,admin]', []],
+      ['[x,admin staff]', ['staff']],
+      ['[staff x,admin]', ['staff']],
+      ['["x,admin"]', []],
+      ['["x,admin","staff"]', ['staff']],
+      [['x,admin'], []],
+      [['x,admin', 'staff'], ['staff']],
+      ['["admin"', []],
+      ['"admin"', []],
+      ['[Admin]', []],
+      ['admin', []],
+      ['admin staff', []],
+      ['', []],
+      ['[]', []],
+    ];
+    for (const [groups, roles] of cases) {
       const reply = await app.call(
         jsonEvent({ method: 'GET', path: '/admin/me', claims: { sub: 's-1', 'cognito:groups': groups } }),
       );
-      expect(reply.status, groups).toBe(200);
-      expect((reply.body as { roles: string[] }).roles, groups).toEqual(['staff', 'admin']);
+      const label = JSON.stringify(groups);
+      if (roles.length === 0) {
+        expect(reply.status, `${label}: ${reply.text}`).toBe(403);
+      } else {
+        expect(reply.status, label).toBe(200);
+        expect((reply.body as { roles: string[] }).roles, label).toEqual(roles);
+      }
+    }
+  });
+
+  it('reads groups in every form API Gateway delivers them', async () => {
+    // "[a b]" is how the HTTP API JWT authorizer flattens an array claim (and how the local stack does);
+    // a JSON array string comes from a token whose claim was set as a string; a real array from tests.
+    for (const groups of [
+      '[staff admin]',
+      '[admin staff]',
+      '["staff","admin"]',
+      '[admin]',
+      ['staff', 'admin'],
+    ]) {
+      const reply = await app.call(
+        jsonEvent({ method: 'GET', path: '/admin/me', claims: { sub: 's-1', 'cognito:groups': groups } }),
+      );
+      expect(reply.status, String(groups)).toBe(200);
+      expect((reply.body as { roles: string[] }).roles, String(groups)).toEqual(['staff', 'admin']);
     }
     const staff = await app.call(jsonEvent({ method: 'GET', path: '/admin/me', claims: STAFF_CLAIMS }));
     expect(staff.body).toEqual({
