@@ -9,6 +9,11 @@ export interface StartBatchEvent {
   slotId: string;
   /** The batch to start: 1 for the first, n+1 when batch n's hold runs out. */
   batch: number;
+  /**
+   * Set on a hold's own schedule: the end of the hold it was made for. A resumed batch gets a fresh
+   * hold, and the first hold's schedule (which EventBridge may still fire) then changes nothing.
+   */
+  holdEndsAt?: string;
   /** Filled in by EventBridge Scheduler (`<aws.scheduler.scheduled-time>`); for logs only. */
   scheduledTime?: string;
 }

@@ -16,6 +16,9 @@ const NOW = new Date('2026-11-24T16:00:00Z');
 
 beforeAll(async () => {
   emulator = await startSchedulerEmulator({
+    // The emulator's clock is the test's: on the real clock these moments are long past and would fire
+    // (and delete themselves) before the test could read them back.
+    now: () => NOW,
     tickMs: 50,
     deliver: async (input, delivery) => void deliveries.push({ input, delivery }),
   });

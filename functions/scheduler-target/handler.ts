@@ -13,6 +13,7 @@ const scheduledEvent = z.discriminatedUnion('kind', [
     kind: z.literal('START_BATCH'),
     slotId: z.string().check(z.minLength(1), z.maxLength(64)),
     batch: z.number().check(z.int(), z.minimum(1), z.maximum(10_000)),
+    holdEndsAt: z.optional(z.iso.datetime()),
     scheduledTime: z.optional(z.string()),
   }),
   // The recurring safety net: restart any slot whose next step is overdue.

@@ -213,7 +213,7 @@ export class OfferEngine {
    * only once the new batch has really begun.
    */
   async startBatch(
-    event: Pick<StartBatchEvent, 'slotId' | 'batch'>,
+    event: Pick<StartBatchEvent, 'slotId' | 'batch' | 'holdEndsAt'>,
     options: { early?: boolean } = {},
   ): Promise<StartOutcome> {
     const { store, policy } = this.deps;
@@ -225,6 +225,18 @@ export class OfferEngine {
       const now = this.now();
       const slot = await store.getSlot(event.slotId);
       if (slot?.status !== 'OPEN') return early ? 'CLOSED' : result;
+      if (
+        event.holdEndsAt &&
+        guard === 0 &&
+        slot.currentBatch === batch - 1 &&
+        slot.holdExpiresAt &&
+        slot.holdExpiresAt !== event.holdEndsAt
+      ) {
+        // The schedule of a hold that a resumed batch replaced with a fresh one: the fresh hold's own
+        // schedule moves the slot on; this one must not cut it short.
+        this.log('batch.stale-hold', { slotId: slot.slotId, batch, holdEndsAt: event.holdEndsAt });
+        return result;
+      }
       if (slot.phase === 'SENDING' && slot.currentBatch === batch - 1) {
         if (early) return 'BUSY';
         // The previous batch never finished texting (a crash, or the clinic's hourly cap). While its
@@ -309,8 +321,20 @@ export class OfferEngine {
         if (early) await this.expirePendingOffers(slot.slotId, batch - 1, now);
         offered = await this.createOffers(begun.slot, selection?.chosen ?? [], batch, now, holdExpiresAt);
       } else {
-        // Finishing a batch whose sender died: it may have died before creating every offer.
-        const inBatch = (await store.listOffers(slot.slotId)).filter((o) => o.batch === batch).length;
+        // Finishing a batch whose sender died or was held back (an outage, the hourly cap): it has a
+        // fresh hold, so the offers not texted yet carry it (their text shows it) and the first hold's
+        // schedule goes (a copy that still fires finds its hold replaced and does nothing).
+        const batchOffers = (await store.listOffers(slot.slotId)).filter((o) => o.batch === batch);
+        const freshHold = begun.slot.holdExpiresAt ?? holdExpiresAt;
+        await forEachLimited(
+          batchOffers.filter((o) => o.state === 'PENDING' && !o.notifiedAt && o.holdExpiresAt !== freshHold),
+          PARALLEL_WRITES,
+          (o) => store.renewUnsentOfferHold(slot.slotId, o.patientId, freshHold),
+        );
+        if (slot.holdExpiresAt && slot.holdExpiresAt !== freshHold) {
+          await this.deps.scheduler.cancel(holdScheduleName(slot.slotId, batch + 1, slot.holdExpiresAt));
+        }
+        const inBatch = batchOffers.length;
         const missing = (slot.batchSize ?? policy.batchSize) - inBatch;
         if (missing > 0) {
           const topUp = await this.selectCandidates(begun.slot, provider, now);
@@ -330,7 +354,7 @@ export class OfferEngine {
       await this.deps.scheduler.scheduleOnce({
         name: holdScheduleName(slot.slotId, batch + 1, holdEnd),
         at: holdEnd,
-        event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1 },
+        event: { kind: 'START_BATCH', slotId: slot.slotId, batch: batch + 1, holdEndsAt: holdEnd },
       });
       if ((await this.notifyUnnotifiedOffers(slotNow, provider, batch, offered)) === 'DEFERRED')
         return result;
@@ -454,7 +478,7 @@ export class OfferEngine {
         if (wonJustNow) reason = 'PATIENT_BOOKED';
       }
       if (!reason) return true;
-      await this.deps.store.closeOffer({
+      const closed = await this.deps.store.closeOffer({
         slotId: slot.slotId,
         patientId: patient.patientId,
         from: ['PENDING'],
@@ -462,6 +486,7 @@ export class OfferEngine {
         now,
         reason,
       });
+      if (closed && reason === 'SLOT_CLOSED') await this.deps.store.giveBackOfferTime(patient.patientId, now);
       return false;
     });
     return created.filter((_, i) => keep[i]);
@@ -485,6 +510,20 @@ export class OfferEngine {
       const patient = await store.getPatient(offer.patientId);
       if (patient?.consent !== 'OPTED_IN' || patient.liveOfferSlotId !== slot.slotId)
         return 'SKIPPED' as const;
+      // Right before the send: a slot filled, withdrawn or expired a moment ago must not be offered
+      // (the patient would answer a slot that is gone, and the text would spend their daily cap).
+      if ((await store.getSlot(slot.slotId))?.status !== 'OPEN') {
+        const closed = await store.closeOffer({
+          slotId: slot.slotId,
+          patientId: patient.patientId,
+          from: ['PENDING'],
+          to: 'CANCELLED',
+          now: this.now(),
+          reason: 'SLOT_CLOSED',
+        });
+        if (closed) await store.giveBackOfferTime(patient.patientId, offer.sentAt);
+        return 'SKIPPED' as const;
+      }
       // Times are the clinic's wall clock, where the visit happens: a patient who lives in another zone
       // must still arrive at 9:00 clinic time. Their own zone only decides when they may be texted.
       const body = templatesFor(patient.language).offer(this.brand, {
@@ -725,6 +764,8 @@ export class OfferEngine {
       });
       if (!changed) return;
       closed++;
+      // Never texted: it does not count against the patient's caps.
+      if (!offer.notifiedAt) await this.deps.store.giveBackOfferTime(offer.patientId, offer.sentAt);
       if (notify && offer.notifiedAt) {
         const patient = await this.deps.store.getPatient(offer.patientId);
         if (patient && patient.consent === 'OPTED_IN')

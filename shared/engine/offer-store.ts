@@ -89,6 +89,13 @@ export interface OfferStore {
     at: string;
     bookedSince: string;
   }): Promise<OfferTextedResult>;
+  /**
+   * An offer closed before its text went out never reached the patient: its send time leaves their
+   * recent-offer list, so it does not count against their caps.
+   */
+  giveBackOfferTime(patientId: string, sentAt: string): Promise<void>;
+  /** A resumed batch's fresh hold, for an offer whose text has not gone out yet; false once it has. */
+  renewUnsentOfferHold(slotId: string, patientId: string, holdExpiresAt: string): Promise<boolean>;
   listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>>;
   /**
    * Moves an offer from one of `from` to `to`, frees the patient for other offers and (unless the new

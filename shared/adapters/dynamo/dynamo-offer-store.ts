@@ -543,6 +543,39 @@ export class DynamoOfferStore implements OfferStore {
     throw new Error(`could not record the offer text for slot ${slotId}: too many conflicting writes`);
   }
 
+  async giveBackOfferTime(patientId: string, sentAt: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const patient = toPatient(await this.get(keys.patient(patientId)));
+      if (!patient) return;
+      const at = patient.recentOfferTimes.indexOf(sentAt);
+      if (at < 0) return;
+      const times = patient.recentOfferTimes.filter((_, i) => i !== at);
+      // The same revision the offer transaction checks: a concurrent offer's time is never lost.
+      const applied = await this.updateIfStill({
+        Key: keys.patient(patientId),
+        UpdateExpression: 'SET recentOfferTimes = :times, offerRev = :next',
+        ConditionExpression: 'attribute_not_exists(offerRev) OR offerRev = :rev',
+        ExpressionAttributeValues: {
+          ':times': times,
+          ':rev': patient.offerRev ?? 0,
+          ':next': (patient.offerRev ?? 0) + 1,
+        },
+      });
+      if (applied) return;
+    }
+  }
+
+  async renewUnsentOfferHold(slotId: string, patientId: string, holdExpiresAt: string): Promise<boolean> {
+    return this.updateIfStill({
+      Key: keys.offer(slotId, patientId),
+      UpdateExpression: 'SET holdExpiresAt = :hold',
+      // A text already on the patient's phone keeps the time it showed.
+      ConditionExpression: '#state = :pending AND attribute_not_exists(notifiedAt)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':hold': holdExpiresAt, ':pending': 'PENDING' },
+    });
+  }
+
   async listOffers(slotId: string): Promise<Array<Offer & { notifiedAt?: string }>> {
     const offers: Array<Offer & { notifiedAt?: string }> = [];
     let cursor: Record<string, unknown> | undefined;
