@@ -74,6 +74,11 @@ export interface CorsConfig {
 export type LocalRequestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 export interface GatewayOptions {
+  /**
+   * Path prefixes served whatever the Host header says: Twilio reaches the webhooks through a tunnel,
+   * under the tunnel's host name. Every other path answers only to a loopback Host. Default `/sms/`.
+   */
+  publicPathPrefixes?: string[];
   routes: RouteDefinition[];
   /** Needed when any route has `auth: 'JWT'`. */
   auth?: JwtAuthorizer;
@@ -335,6 +340,33 @@ async function serveStatic(root: string, path: string, res: ServerResponse): Pro
   return false;
 }
 
+/**
+ * Whether a Host header names this machine's loopback interface: `localhost`, `127.0.0.1` or `[::1]`,
+ * with an optional port. The gateway listens on 127.0.0.1 only, but that alone does not stop DNS
+ * rebinding: a page on evil.example can make its own name resolve to 127.0.0.1 and then read this
+ * gateway as same-origin. Its requests still carry `Host: evil.example`, and a tunnel's carry the
+ * tunnel's name, so checking the Host header is what keeps the admin API and local login to this machine.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  return match !== null && ['localhost', '127.0.0.1', '[::1]'].includes(match[1] ?? '');
+}
+
+/**
+ * Headers only a proxy adds (cloudflared, ngrok, any reverse proxy): a browser on this machine never
+ * sends them to the gateway directly. A tunnel told to rewrite Host to localhost still adds these.
+ */
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'cf-connecting-ip'];
+
+/** A request from this machine, straight to the gateway: loopback Host and no proxy in between. */
+function isDirectLoopbackRequest(req: IncomingMessage): boolean {
+  return isLoopbackHost(req.headers.host) && PROXY_HEADERS.every((name) => req.headers[name] === undefined);
+}
+
+const MISDIRECTED =
+  '{"message":"This local gateway answers only on localhost, 127.0.0.1 or [::1], asked directly from this machine. Through any other host name, a tunnel or a proxy (or a DNS-rebinding page) it serves only the Twilio webhooks under /sms/."}';
+
 const DEFAULT_CORS_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const DEFAULT_CORS_HEADERS = ['authorization', 'content-type'];
 
@@ -394,6 +426,15 @@ export function createGateway(options: GatewayOptions): Server {
     const rawQueryString = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = req.headers.origin;
+
+    // Before preflights, routes and the authorizer: a foreign Host gets nothing but the webhooks.
+    const publicPath = (options.publicPathPrefixes ?? ['/sms/']).some((prefix) => rawPath.startsWith(prefix));
+    if (!publicPath && !isDirectLoopbackRequest(req)) {
+      log(`${method} ${rawPath} -> 403 (not a direct loopback request)`);
+      req.resume();
+      write(res, jsonReply(403, MISDIRECTED), {});
+      return;
+    }
     const cors = corsHeadersFor(options.cors, origin);
 
     // With CORS configured, API Gateway answers preflights itself: no route, no authorizer.

@@ -15,7 +15,7 @@ import {
   type JwtAuthorizer,
   type LocalAuth,
 } from './auth.js';
-import { type LocalRequestHandler, type RunningGateway, startGateway } from './gateway.js';
+import { isLoopbackHost, type LocalRequestHandler, type RunningGateway, startGateway } from './gateway.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, lambdaContext } from './lambda-context.js';
 import { defaultRoutes, type LambdaHandler, loadSchedulerTarget, type RouteDefinition } from './routes.js';
 import { type RunningSchedulerEmulator, startSchedulerEmulator } from './scheduler-emulator.js';
@@ -44,7 +44,8 @@ export interface LocalStackUrls {
   gateway: string;
   /** What Twilio-facing URLs and the handlers use as PUBLIC_API_URL. */
   publicApi: string;
-  login: string;
+  /** Where staff sign in; absent when the local login is off (see `localOnly` in startLocalStack). */
+  login?: string;
   dashboard?: string;
   /** Simulated phones (also served under the gateway at /sim/). */
   phones?: string;
@@ -135,7 +136,7 @@ function landingPage(urls: LocalStackUrls): LocalRequestHandler {
   return async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     if (url.pathname !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const links = [
-      ['Local login (get a staff or admin token)', '/local/login'],
+      ...(urls.login ? [['Local login (get a staff or admin token)', '/local/login']] : []),
       ...(urls.phones ? [['Simulated phones', '/sim/']] : []),
       ['API health', '/health'],
     ];
@@ -274,10 +275,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The gateway is created before the simulator so the simulator can be told where webhooks land;
     // its local handlers are filled in below, before anything can reach it.
-    // With an OpenID provider the local login is not served: its tokens would be refused anyway.
-    const localHandlers: LocalRequestHandler[] = oidc
-      ? []
-      : [(req, res, url) => handleLocalAuthRequest(auth, req, res, url.pathname)];
+    // The local login hands an admin token to whoever asks, so it exists only while the stack is
+    // local-only: simulated texts and a loopback PUBLIC_API_URL. Real Twilio means a tunnel (or soon
+    // one) and real patients' numbers; a tunnel URL means the port is reachable from the internet.
+    // With an OpenID provider it is not served either: its tokens would be refused anyway.
+    const localOnly = isLocalOnly(useSimulator, baseEnv);
+    const localHandlers: LocalRequestHandler[] =
+      oidc || !localOnly ? [] : [(req, res, url) => handleLocalAuthRequest(auth, req, res, url.pathname)];
+    if (!oidc && !localOnly) {
+      log(
+        'The local login is off: real Twilio credentials or a non-loopback PUBLIC_API_URL. Sign in through Cognito (OIDC_* in .env).',
+      );
+    }
     const gateway: RunningGateway = await startGateway({
       port: ports.gateway,
       routes: options.routes ?? defaultRoutes,
@@ -339,7 +348,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       gateway: gatewayPublic,
       publicApi,
       // With an OpenID provider, sign-in starts at the dashboard (its hosted UI), not the local login.
-      login: oidc ? `${gatewayPublic}/` : `${gatewayPublic}/local/login`,
+      ...(oidc ? { login: `${gatewayPublic}/` } : localOnly ? { login: `${gatewayPublic}/local/login` } : {}),
       ...(options.dashboardDir ? { dashboard: `${gatewayPublic}/` } : {}),
       ...(simulator ? { phones: `${gatewayPublic}/sim/`, twilioApi: simulator.url } : {}),
       scheduler: scheduler.url,
@@ -372,6 +381,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stopAll().catch(() => {});
     throw error;
+  }
+}
+
+/** No real Twilio account in play, and PUBLIC_API_URL (if set) on this machine's loopback. */
+function isLocalOnly(useSimulator: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (!useSimulator || env.TWILIO_ACCOUNT_SID?.trim()) return false;
+  const publicUrl = env.PUBLIC_API_URL?.trim();
+  if (!publicUrl) return true;
+  try {
+    return isLoopbackHost(new URL(publicUrl).host);
+  } catch {
+    return false;
   }
 }
 

@@ -72,13 +72,17 @@ function numberFrom(name: string): number | undefined {
 }
 
 function printTunnelHelp(publicApi: string): void {
+  const port = process.env.PORT || DEFAULT_PORT;
   console.log(`
 Real Twilio mode: texts go out through your Twilio account.
-For replies and delivery receipts, Twilio must reach this machine. Expose the gateway with a tunnel:
-  cloudflared tunnel --url http://localhost:${process.env.PORT || DEFAULT_PORT}
-  (or: ngrok http ${process.env.PORT || DEFAULT_PORT})
-then set PUBLIC_API_URL to the tunnel's https URL in .env, restart, and set the number's (or Messaging
+For replies and delivery receipts, Twilio must reach /sms/* on this machine. Expose it with a tunnel:
+  cloudflared tunnel --url http://localhost:${port}     (or: ngrok http ${port})
+The gateway answers a tunnel (any non-loopback Host, any proxied request) on /sms/* only, 403 elsewhere;
+a named cloudflared tunnel with an ingress rule "path: ^/sms/" keeps the rest off the internet entirely.
+Then set PUBLIC_API_URL to the tunnel's https URL in .env, restart, and set the number's (or Messaging
 Service's) incoming-message webhook to <PUBLIC_API_URL>/sms/inbound (HTTP POST).
+The local login is off in this mode (it would hand an admin token to anyone): sign in through Cognito
+(OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_DOMAIN in .env).
 Current PUBLIC_API_URL: ${publicApi}`);
 }
 

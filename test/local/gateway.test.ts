@@ -212,3 +212,83 @@ describe('local gateway: handler result -> HTTP response', () => {
     expect(mapResult({ statusCode: 200, body: { not: 'a string' } }).statusCode).toBe(500);
   });
 });
+
+/** A request with a Host header of the test's choosing (fetch always sends the URL's own host). */
+function withHost(
+  path: string,
+  host: string | undefined,
+  method = 'GET',
+  extra: string[] = [],
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    seen.length = 0;
+    const headers: string[] = [...(host === undefined ? [] : ['Host', host]), ...extra];
+    const req = request(`${gateway.url}${path}`, { method, headers, setHost: false });
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(method === 'POST' ? 'x' : undefined);
+  });
+}
+
+describe('local gateway: only loopback Host headers, except for the Twilio webhooks (DNS rebinding)', () => {
+  it('serves loopback hosts: localhost, 127.0.0.1 and [::1], with or without a port', async () => {
+    const { port } = new URL(gateway.url);
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      'localhost',
+      'LOCALHOST',
+    ]) {
+      const { status } = await withHost('/items/1', host);
+      expect({ host, status }).toEqual({ host, status: 200 });
+    }
+  });
+
+  it('refuses any other host with 403 and a message that says why, before any handler or authorizer', async () => {
+    for (const host of [
+      'evil.example',
+      'evil.example:3000',
+      'abc.trycloudflare.com',
+      '127.0.0.1.evil.example',
+      '192.168.1.20:3000',
+    ]) {
+      for (const path of ['/items/1', '/admin/waitlist/export', '/local/login', '/']) {
+        const { status, text } = await withHost(path, host);
+        expect({ host, path, status }).toEqual({ host, path, status: 403 });
+        expect(JSON.parse(text).message).toMatch(/only on localhost.*\/sms\//s);
+        expect(seen).toEqual([]);
+      }
+    }
+    // Node itself refuses an HTTP/1.1 request without a Host (400); either way no handler runs.
+    const noHost = await withHost('/items/1', undefined);
+    expect([400, 403]).toContain(noHost.status);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a proxied request even when the proxy rewrote Host to localhost (ngrok --host-header=rewrite)', async () => {
+    const { port } = new URL(gateway.url);
+    for (const header of ['X-Forwarded-For', 'X-Forwarded-Host', 'Forwarded', 'CF-Connecting-IP']) {
+      const { status } = await withHost('/local/login', `localhost:${port}`, 'GET', [header, '203.0.113.7']);
+      expect({ header, status }).toEqual({ header, status: 403 });
+    }
+    const webhook = await withHost('/sms/inbound', `localhost:${port}`, 'POST', [
+      'X-Forwarded-For',
+      '203.0.113.7',
+    ]);
+    expect(webhook.status).toBe(200);
+  });
+
+  it('lets a tunnel host reach /sms/* only (Twilio posts there through the tunnel)', async () => {
+    const { status } = await withHost('/sms/inbound', 'abc.trycloudflare.com', 'POST');
+    expect(status).toBe(200);
+    expect(seen[0]?.requestContext.domainName).toBe('abc.trycloudflare.com');
+  });
+});

@@ -292,3 +292,61 @@ describe('startLocalStack with .env.example copied to .env', () => {
     expect(handleCounts().TCPServerWrap ?? 0).toBeLessThanOrEqual(before.TCPServerWrap ?? 0);
   });
 });
+
+describe('startLocalStack: the local login exists only while nothing is exposed', () => {
+  const tunnel = 'https://abc-def.trycloudflare.com';
+  const realTwilio = {
+    TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'f'.repeat(32),
+    TWILIO_FROM_NUMBER: '+13125550100',
+  };
+
+  async function loginStatus(options: Parameters<typeof startLocalStack>[0]) {
+    const stack = await startLocalStack({
+      port: 0,
+      routes,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      schedulerTarget: async () => async () => {},
+      ...options,
+    });
+    try {
+      const response = await fetch(`${stack.urls.gateway}/local/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'admin' }),
+      });
+      return { status: response.status, login: stack.urls.login };
+    } finally {
+      await stack.stop();
+    }
+  }
+
+  it('real Twilio through a tunnel: no /local/login, even from localhost', async () => {
+    const result = await loginStatus({
+      twilio: 'real',
+      env: { PATH: process.env.PATH, ...realTwilio, PUBLIC_API_URL: tunnel },
+    });
+    expect(result).toEqual({ status: 404, login: undefined });
+  });
+
+  it('real Twilio credentials with a loopback PUBLIC_API_URL: still none (the texts are real)', async () => {
+    const result = await loginStatus({
+      twilio: 'real',
+      env: { PATH: process.env.PATH, ...realTwilio, PUBLIC_API_URL: 'http://localhost:3000' },
+    });
+    expect(result.status).toBe(404);
+  });
+
+  it('the simulator with PUBLIC_API_URL set to a tunnel: none', async () => {
+    const result = await loginStatus({ env: { PATH: process.env.PATH, PUBLIC_API_URL: tunnel } });
+    expect(result.status).toBe(404);
+  });
+
+  it('the simulator on loopback: served', async () => {
+    for (const url of ['', 'http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      const result = await loginStatus({ env: { PATH: process.env.PATH, PUBLIC_API_URL: url } });
+      expect({ url, status: result.status }).toEqual({ url, status: 200 });
+      expect(result.login).toMatch(/\/local\/login$/);
+    }
+  });
+});
