@@ -34,7 +34,7 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     TABLE_NAME: table.tableName,
     PUBLIC_API_URL: TEST_PUBLIC_URL,
-    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_ACCOUNT_SID: inboundSmsParams().AccountSid as string,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     TWILIO_FROM_NUMBER: '+13125550100',
     CONTACT_HOURS_START: '00:00',
@@ -84,7 +84,9 @@ describe('functions as they ship', () => {
       params: inboundSmsParams({
         From: '+13125550199',
         Body: 'HELP',
-        MessageSid: 'SMbundle0000000000000000000000001',
+        MessageSid: 'SM0b000000000000000000000000000001',
+        SmsMessageSid: 'SM0b000000000000000000000000000001',
+        SmsSid: 'SM0b000000000000000000000000000001',
       }),
     });
     const run = runWithBundle(
@@ -103,14 +105,14 @@ describe('functions as they ship', () => {
     expect(result.headers['Content-Type'] ?? result.headers['content-type']).toMatch(/xml/);
     expect(result.body).toMatch(/<Message>.*Reply STOP to opt out/s);
     const { Items = [] } = await table.doc.send(new ScanCommand({ TableName: table.tableName }));
-    expect(Items.some((item) => item.providerSid === 'SMbundle0000000000000000000000001')).toBe(true);
+    expect(Items.some((item) => item.providerSid === 'SM0b000000000000000000000000000001')).toBe(true);
   });
 
   it('the sms-status bundle refuses an unsigned callback with 403', () => {
     const event = formEvent({
       path: '/sms/status',
-      params: { MessageSid: 'SMbundle0000000000000000000000002', MessageStatus: 'delivered' },
-      query: 'm=01JBUNDLE000000000000000000',
+      params: { MessageSid: 'SM0b000000000000000000000000000002', MessageStatus: 'delivered' },
+      query: 'm=01JBVNDE000000000000000000',
       sign: false,
     });
     const run = runWithBundle(

@@ -172,12 +172,12 @@ describe('POST /sms/inbound handler', () => {
 });
 
 describe('POST /sms/status handler', () => {
-  it('acknowledges a signed callback for an unknown message with 204 and changes nothing', async () => {
+  it('acknowledges a signed callback for an unknown (well-shaped) message id with 204 and changes nothing', async () => {
     const before = await itemCount();
     const response = await status(
       formEvent({
         path: '/sms/status',
-        query: 'm=not-a-message',
+        query: 'm=01JZZZZZZZZZZZZZZZZZZZZZZZ',
         params: statusCallbackParams({ MessageStatus: 'delivered' }),
       }),
       context,

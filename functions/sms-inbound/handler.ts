@@ -39,5 +39,12 @@ async function inboundSms(event: TwilioWebhookEvent): Promise<APIGatewayProxyRes
 
 export const handler = middy<TwilioWebhookEvent, APIGatewayProxyResultV2>()
   .use(httpErrorHandler({ logger: (error) => logger.warn('sms.inbound.rejected', { error: String(error) }) }))
-  .use(twilioWebhook({ authToken, publicUrl: config.PUBLIC_API_URL, kind: 'inbound' }))
+  .use(
+    twilioWebhook({
+      authToken,
+      publicUrl: config.PUBLIC_API_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID || undefined,
+      kind: 'inbound',
+    }),
+  )
   .handler(inboundSms);

@@ -30,5 +30,12 @@ async function deliveryStatus(event: TwilioWebhookEvent): Promise<APIGatewayProx
 
 export const handler = middy<TwilioWebhookEvent, APIGatewayProxyResultV2>()
   .use(httpErrorHandler({ logger: (error) => logger.warn('sms.status.rejected', { error: String(error) }) }))
-  .use(twilioWebhook({ authToken, publicUrl: config.PUBLIC_API_URL, kind: 'status' }))
+  .use(
+    twilioWebhook({
+      authToken,
+      publicUrl: config.PUBLIC_API_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID || undefined,
+      kind: 'status',
+    }),
+  )
   .handler(deliveryStatus);

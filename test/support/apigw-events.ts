@@ -102,14 +102,16 @@ export function formEvent(options: FormEventOptions): APIGatewayProxyEventV2 {
 
 /** Fields Twilio posts for an inbound SMS (trimmed to the ones that matter, plus some noise). */
 export function inboundSmsParams(overrides: Record<string, string> = {}): Record<string, string> {
+  // Twilio sends the message sid three times; an overridden MessageSid is copied as Twilio would.
+  const sid = overrides.MessageSid ?? 'SM0123456789abcdef0123456789abcdef';
   return {
     ToCountry: 'US',
     ToState: 'IL',
-    SmsMessageSid: 'SM0123456789abcdef0123456789abcdef',
+    SmsMessageSid: sid,
     NumMedia: '0',
     ToCity: 'CHICAGO',
     FromZip: '60601',
-    SmsSid: 'SM0123456789abcdef0123456789abcdef',
+    SmsSid: sid,
     FromState: 'IL',
     SmsStatus: 'received',
     FromCity: 'CHICAGO',
@@ -129,8 +131,9 @@ export function inboundSmsParams(overrides: Record<string, string> = {}): Record
 
 /** Fields Twilio posts to a message status callback. */
 export function statusCallbackParams(overrides: Record<string, string> = {}): Record<string, string> {
+  const sid = overrides.MessageSid ?? 'SM0123456789abcdef0123456789abcdef';
   return {
-    SmsSid: 'SM0123456789abcdef0123456789abcdef',
+    SmsSid: sid,
     SmsStatus: 'delivered',
     MessageStatus: 'delivered',
     To: '+13125550199',

@@ -1,6 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
+  checkOurMessageId,
+  checkTwilioIds,
   INBOUND_SMS_FIELDS,
   STATUS_CALLBACK_FIELDS,
   type TwilioParams,
@@ -25,6 +27,8 @@ export interface TwilioWebhookOptions {
   requiredFields?: readonly string[];
   /** Path as configured in Twilio; default from the event's routeKey. */
   routePath?: string;
+  /** The clinic's Twilio account (TWILIO_ACCOUNT_SID); when set, any other AccountSid gets 403. */
+  accountSid?: string;
 }
 
 const defaults = {
@@ -53,6 +57,9 @@ export function twilioWebhook(opts: TwilioWebhookOptions): MiddlewareObj<TwilioW
       routePath: options.routePath,
       requiredFields,
     });
+    // After the signature (an unsigned request learns nothing): exact id shapes, the clinic's account.
+    checkTwilioIds(params, { accountSid: options.accountSid });
+    if (options.kind === 'status') checkOurMessageId(request.event.queryStringParameters?.m);
     request.event.twilio = { params };
   };
 

@@ -61,6 +61,12 @@ export class MissingFieldsError extends WebhookRequestError {
   }
 }
 
+export class ForeignAccountError extends WebhookRequestError {
+  constructor() {
+    super(403, "AccountSid is not this clinic's Twilio account");
+  }
+}
+
 /** Configuration mistakes are 500s and not exposed: the caller is not at fault. */
 export class WebhookConfigError extends Error {
   override readonly name = 'WebhookConfigError';
@@ -140,4 +146,43 @@ export function verifyTwilioWebhook(event: APIGatewayProxyEventV2, options: Veri
   const missing = (options.requiredFields ?? []).filter((field) => !Object.hasOwn(params, field));
   if (missing.length > 0) throw new MissingFieldsError(missing);
   return params;
+}
+
+/**
+ * Twilio ids have exact shapes: two letters and 32 hex digits. The signature joins keys and values with
+ * no separator, so a signed request can be re-cut (the next field folded into MessageSid's value) and
+ * still verify; only an exact shape check stops a replay under a "new" MessageSid. The three copies of
+ * the message sid Twilio sends must agree, and the account must be the clinic's own.
+ */
+const SID_SHAPES: Record<string, RegExp> = {
+  MessageSid: /^(SM|MM)[0-9a-f]{32}$/,
+  SmsMessageSid: /^(SM|MM)[0-9a-f]{32}$/,
+  SmsSid: /^(SM|MM)[0-9a-f]{32}$/,
+  AccountSid: /^AC[0-9a-f]{32}$/,
+  MessagingServiceSid: /^MG[0-9a-f]{32}$/,
+};
+
+/** Our own message ids (ULIDs) ride in status callback URLs as `m`. */
+const OUR_MESSAGE_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function checkTwilioIds(params: TwilioParams, options: { accountSid?: string } = {}): void {
+  for (const [field, shape] of Object.entries(SID_SHAPES)) {
+    const value = params[field];
+    if (value !== undefined && !shape.test(value)) {
+      throw new MalformedRequestError(`${field} is not a Twilio ${field.replace(/Sid$/, '')} id`);
+    }
+  }
+  for (const copy of ['SmsMessageSid', 'SmsSid']) {
+    if (params[copy] !== undefined && params[copy] !== params.MessageSid) {
+      throw new MalformedRequestError(`${copy} does not match MessageSid`);
+    }
+  }
+  if (options.accountSid && params.AccountSid !== options.accountSid) throw new ForeignAccountError();
+}
+
+/** The `m` query parameter of a status callback: absent, or one of our message ids. */
+export function checkOurMessageId(messageId: string | undefined): void {
+  if (messageId !== undefined && !OUR_MESSAGE_ID.test(messageId)) {
+    throw new MalformedRequestError('m is not one of our message ids');
+  }
 }
