@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { TARGET_RETRY } from '../shared/runtime/scheduled-work.js';
 import { Alerting } from './constructs/alarms.js';
 import {
   BackfillFunction,
@@ -122,9 +123,10 @@ export class StatelessStack extends Stack {
 
     // Async invocations that fail Lambda's own retries land in the scheduler DLQ too, so a stuck slot
     // raises the same alarm whether Scheduler or the handler failed.
+    // The local emulator retries failed deliveries the same way (TARGET_RETRY, shared with it).
     this.functions['scheduler-target'].configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(1),
+      retryAttempts: TARGET_RETRY.retryAttempts,
+      maxEventAge: Duration.seconds(TARGET_RETRY.maxEventAgeSeconds),
       onFailure: new destinations.SqsDestination(this.offerScheduler.deadLetterQueue),
     });
 

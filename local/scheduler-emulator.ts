@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
 import { DateTime, IANAZone } from 'luxon';
+import { TARGET_RETRY } from '../shared/runtime/scheduled-work.js';
 import { closeServer, listen } from './gateway.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambda-context.js';
 
@@ -15,6 +18,11 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambda-context.js';
  * - DeleteSchedule  DELETE /schedules/{Name}?groupName=&clientToken=   200 `{}`
  * - ListSchedules   GET    /schedules?ScheduleGroup=&NamePrefix=&State=&NextToken=&MaxResults=
  * - errors: status code + `x-amzn-errortype` header + `{"Message": ...}`; timestamps are epoch seconds.
+ *
+ * Like AWS, and unlike a plain timer: schedules survive a restart when `stateFile` is given (every
+ * change is written to it, and a start reads it back), a target that throws is retried with backoff and
+ * then dead-lettered (TARGET_RETRY, the stack's async-invoke policy), and `recurring` runs the
+ * rate() schedules the stack creates itself (the five-minute sweep) with the same Input.
  *
  * Differences from AWS, on purpose: groups spring into existence when first used (AWS answers
  * ResourceNotFoundException for a group the stack did not create), only `at()` expressions are
@@ -57,6 +65,50 @@ export interface Delivery {
   targetArn: string;
   executionId: string;
   scheduledTime: string;
+  /** 1 for the first try, then 2, 3... for retries (`<aws.scheduler.attempt-number>`). */
+  attempt: number;
+}
+
+/** One event on its way to the target: the first try and every retry of one firing. */
+export interface Invocation {
+  executionId: string;
+  name: string;
+  groupName: string;
+  targetArn: string;
+  /** The Input with every placeholder but the attempt number already replaced. */
+  text: string;
+  scheduledTime: string;
+  firstAttemptAt: string;
+  /** The number of the next attempt. */
+  attempt: number;
+  nextAttemptAt: string;
+}
+
+/** An event every attempt failed for: what AWS would put on the scheduler dead-letter queue. */
+export interface DeadLetter {
+  name: string;
+  groupName: string;
+  input: unknown;
+  attempts: number;
+  scheduledTime: string;
+  error: string;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first try. */
+  attempts: number;
+  /** Wait before the first retry; each further retry waits twice as long. */
+  firstDelayMs: number;
+  /** An event older than this is dead-lettered instead of retried. */
+  maxEventAgeMs: number;
+}
+
+/** A rate() schedule the stack creates itself (not through the API), e.g. the stalled-slot sweep. */
+export interface RecurringSchedule {
+  name: string;
+  everyMs: number;
+  /** Target Input, with the same placeholders as a stored schedule's. */
+  input: string;
 }
 
 export interface SchedulerEmulatorOptions {
@@ -66,6 +118,11 @@ export interface SchedulerEmulatorOptions {
   tickMs?: number;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Where schedules, waiting retries and dead letters are kept across restarts; memory only without. */
+  stateFile?: string;
+  /** Defaults to TARGET_RETRY, the policy the stack gives the target function in AWS. */
+  retry?: RetryPolicy;
+  recurring?: RecurringSchedule[];
 }
 
 export interface RunningSchedulerEmulator {
@@ -73,6 +130,10 @@ export interface RunningSchedulerEmulator {
   port: number;
   /** Schedules not yet fired, earliest first. */
   pending(): StoredSchedule[];
+  /** Events that failed and wait for their next attempt. */
+  retrying(): Invocation[];
+  /** Events every attempt failed for, oldest first. */
+  deadLetters(): DeadLetter[];
   /** Fires whatever is due now; the timer calls this. */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -154,6 +215,43 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+interface PersistedState {
+  version: 1;
+  schedules: (Omit<StoredSchedule, 'CreationDate' | 'LastModificationDate' | 'fireAt'> & {
+    CreationDate: string;
+    LastModificationDate: string;
+    fireAt: string;
+  })[];
+  invocations: Invocation[];
+  deadLetters: DeadLetter[];
+}
+
+function readState(file: string, log: (line: string) => void): Omit<PersistedState, 'version'> {
+  const empty = { schedules: [], invocations: [], deadLetters: [] };
+  if (!existsSync(file)) return empty;
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
+    if (state.version !== 1) throw new Error(`unknown version ${String(state.version)}`);
+    return state;
+  } catch (error) {
+    // A half-written or hand-edited file must not stop `npm start`: keep it aside for a look, start empty.
+    const aside = `${file}.unreadable-${Date.now()}`;
+    renameSync(file, aside);
+    log(
+      `could not read ${file} (${error instanceof Error ? error.message : String(error)}); moved to ${aside}`,
+    );
+    return empty;
+  }
+}
+
+function writeState(file: string, state: PersistedState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  // Write then rename, so a crash mid-write leaves the previous file, never half of one.
+  const partial = `${file}.partial`;
+  writeFileSync(partial, JSON.stringify(state));
+  renameSync(partial, file);
+}
+
 export async function startSchedulerEmulator(
   options: SchedulerEmulatorOptions,
 ): Promise<RunningSchedulerEmulator> {
@@ -161,6 +259,48 @@ export async function startSchedulerEmulator(
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
   const key = (group: string, name: string) => `${group}/${name}`;
+  const retry: RetryPolicy = options.retry ?? {
+    attempts: TARGET_RETRY.retryAttempts,
+    firstDelayMs: TARGET_RETRY.firstDelaySeconds * 1000,
+    maxEventAgeMs: TARGET_RETRY.maxEventAgeSeconds * 1000,
+  };
+  let invocations: Invocation[] = [];
+  const dead: DeadLetter[] = [];
+  const { stateFile } = options;
+
+  if (stateFile) {
+    const saved = readState(stateFile, log);
+    for (const s of saved.schedules) {
+      schedules.set(key(s.GroupName, s.Name), {
+        ...s,
+        CreationDate: new Date(s.CreationDate),
+        LastModificationDate: new Date(s.LastModificationDate),
+        fireAt: new Date(s.fireAt),
+      });
+    }
+    invocations = saved.invocations;
+    dead.push(...saved.deadLetters);
+    const waiting = [...schedules.values()].filter((s) => !s.fired).length;
+    if (waiting + invocations.length > 0) {
+      log(`resumed ${waiting} schedule(s) and ${invocations.length} retry(ies) from ${stateFile}`);
+    }
+  }
+
+  /** Called after every change, so a restart (or a crash) loses nothing that was acknowledged. */
+  function persist(): void {
+    if (!stateFile) return;
+    writeState(stateFile, {
+      version: 1,
+      schedules: [...schedules.values()].map((s) => ({
+        ...s,
+        CreationDate: s.CreationDate.toISOString(),
+        LastModificationDate: s.LastModificationDate.toISOString(),
+        fireAt: s.fireAt.toISOString(),
+      })),
+      invocations,
+      deadLetters: dead,
+    });
+  }
 
   function create(name: string, body: Record<string, unknown>): StoredSchedule {
     const groupName = str(body.GroupName) ?? 'default';
@@ -231,6 +371,7 @@ export async function startSchedulerEmulator(
       const id = key(schedule.GroupName, name);
       if (schedules.has(id)) throw new ApiError(409, 'ConflictException', `Schedule ${name} already exists.`);
       schedules.set(id, schedule);
+      persist();
       log(`schedule ${name} created, fires ${schedule.fireAt.toISOString()}`);
       return sendJson(res, 200, { ScheduleArn: schedule.Arn });
     }
@@ -241,6 +382,7 @@ export async function startSchedulerEmulator(
     if (method === 'GET') return sendJson(res, 200, describe(existing));
     if (method === 'DELETE') {
       schedules.delete(key(group, name));
+      persist();
       log(`schedule ${name} deleted`);
       return sendJson(res, 200, {});
     }
@@ -286,33 +428,84 @@ export async function startSchedulerEmulator(
     });
   });
 
-  let ticking = false;
-  async function tick(): Promise<void> {
-    if (ticking) return;
-    ticking = true;
-    try {
-      for (;;) {
-        const due = pending().find((s) => s.fireAt.getTime() <= now().getTime());
-        if (!due) return;
-        // Marked (or deleted) before delivery so a slow handler cannot make the next tick fire it again.
-        due.fired = true;
-        if (due.ActionAfterCompletion === 'DELETE') schedules.delete(key(due.GroupName, due.Name));
-        await fire(due);
-      }
-    } finally {
-      ticking = false;
+  const recurring = (options.recurring ?? []).map((r) => ({ ...r, nextAt: now().getTime() + r.everyMs }));
+
+  let ticking: Promise<void> | undefined;
+  function tick(): Promise<void> {
+    // One tick at a time: a slow handler must not let the next tick fire the same schedule again.
+    ticking ??= runDue().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  }
+
+  async function runDue(): Promise<void> {
+    const at = now().getTime();
+    for (const r of recurring) {
+      if (r.nextAt > at) continue;
+      enqueue({
+        name: r.name,
+        groupName: 'default',
+        targetArn: 'recurring',
+        Input: r.input,
+        fireAt: new Date(r.nextAt),
+      });
+      // A stack stopped for an hour owes one sweep, not twelve.
+      while (r.nextAt <= at) r.nextAt += r.everyMs;
+    }
+    for (;;) {
+      const due = pending().find((s) => s.fireAt.getTime() <= now().getTime());
+      if (!due) break;
+      due.fired = true;
+      if (due.ActionAfterCompletion === 'DELETE') schedules.delete(key(due.GroupName, due.Name));
+      enqueue({
+        name: due.Name,
+        groupName: due.GroupName,
+        targetArn: due.Target.Arn,
+        Input: due.Target.Input ?? '{}',
+        fireAt: due.fireAt,
+        arn: due.Arn,
+      });
+    }
+    persist();
+    for (;;) {
+      const next = invocations.find((i) => Date.parse(i.nextAttemptAt) <= now().getTime());
+      if (!next) return;
+      await attempt(next);
+      persist();
     }
   }
 
-  async function fire(schedule: StoredSchedule): Promise<void> {
+  function enqueue(from: {
+    name: string;
+    groupName: string;
+    targetArn: string;
+    Input: string;
+    fireAt: Date;
+    arn?: string;
+  }): void {
     const executionId = randomUUID();
     // AWS writes the scheduled time as ISO 8601 UTC without milliseconds.
-    const scheduledTime = `${schedule.fireAt.toISOString().slice(0, 19)}Z`;
-    const text = (schedule.Target.Input ?? '{}')
-      .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
+    const scheduledTime = `${from.fireAt.toISOString().slice(0, 19)}Z`;
+    const text = from.Input.replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
       .replaceAll('<aws.scheduler.execution-id>', executionId)
-      .replaceAll('<aws.scheduler.schedule-arn>', schedule.Arn)
-      .replaceAll('<aws.scheduler.attempt-number>', '1');
+      .replaceAll('<aws.scheduler.schedule-arn>', from.arn ?? from.name);
+    const at = now().toISOString();
+    invocations.push({
+      executionId,
+      name: from.name,
+      groupName: from.groupName,
+      targetArn: from.targetArn,
+      text,
+      scheduledTime,
+      firstAttemptAt: at,
+      attempt: 1,
+      nextAttemptAt: at,
+    });
+  }
+
+  async function attempt(invocation: Invocation): Promise<void> {
+    const text = invocation.text.replaceAll('<aws.scheduler.attempt-number>', String(invocation.attempt));
     let input: unknown = text;
     try {
       input = JSON.parse(text);
@@ -321,18 +514,42 @@ export async function startSchedulerEmulator(
     }
     try {
       await options.deliver(input, {
-        name: schedule.Name,
-        groupName: schedule.GroupName,
-        targetArn: schedule.Target.Arn,
-        executionId,
-        scheduledTime,
+        name: invocation.name,
+        groupName: invocation.groupName,
+        targetArn: invocation.targetArn,
+        executionId: invocation.executionId,
+        scheduledTime: invocation.scheduledTime,
+        attempt: invocation.attempt,
       });
-      log(`schedule ${schedule.Name} fired`);
-    } catch (error) {
-      // Lambda targets are invoked asynchronously: a failing handler never fails the schedule itself.
+      invocations = invocations.filter((i) => i !== invocation);
       log(
-        `schedule ${schedule.Name}: target failed: ${error instanceof Error ? error.message : String(error)}`,
+        `schedule ${invocation.name} fired${invocation.attempt > 1 ? ` (attempt ${invocation.attempt})` : ''}`,
       );
+    } catch (error) {
+      // Only the error's message: the payload is ids, but an error text could quote anything.
+      const message = error instanceof Error ? error.message : String(error);
+      const age = now().getTime() - Date.parse(invocation.firstAttemptAt);
+      if (invocation.attempt > retry.attempts || age > retry.maxEventAgeMs) {
+        invocations = invocations.filter((i) => i !== invocation);
+        dead.push({
+          name: invocation.name,
+          groupName: invocation.groupName,
+          input,
+          attempts: invocation.attempt,
+          scheduledTime: invocation.scheduledTime,
+          error: message,
+        });
+        log(
+          `schedule ${invocation.name}: target failed ${invocation.attempt} time(s), dead-lettered: ${message}`,
+        );
+        return;
+      }
+      const delay = retry.firstDelayMs * 2 ** (invocation.attempt - 1);
+      invocation.nextAttemptAt = new Date(now().getTime() + delay).toISOString();
+      log(
+        `schedule ${invocation.name}: target failed (attempt ${invocation.attempt}), retrying in ${delay} ms: ${message}`,
+      );
+      invocation.attempt += 1;
     }
   }
 
@@ -348,10 +565,14 @@ export async function startSchedulerEmulator(
     url,
     port,
     pending,
+    retrying: () => invocations.filter((i) => i.attempt > 1),
+    deadLetters: () => [...dead],
     tick,
     close: async () => {
       clearInterval(timer);
       await closeServer(server);
+      // A delivery in progress finishes and is persisted before the next start reads the file.
+      await ticking;
     },
   };
 }

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../shared/adapters/dynamo/create-table.js';
 import { type AppConfig, ConfigError, DEFAULT_TABLE_NAME, parseConfig } from '../shared/config.js';
+import { SWEEP_SCHEDULE } from '../shared/runtime/scheduled-work.js';
 import { startDynamoDbLocal } from '../test/support/dynamodb-local.js';
 import {
   createIssuerAuthorizer,
@@ -95,6 +96,13 @@ export interface LocalStackOptions {
   oidc?: { issuer: string; clientId: string; domain: string };
   /** Delay between simulated status callbacks. */
   statusDelayMs?: number;
+  /**
+   * The Scheduler emulator keeps its schedules and waiting retries here, so a restart resumes every slot
+   * in progress (holds, deferred batches); memory only without.
+   */
+  schedulerStateFile?: string;
+  /** How often the stalled-slot sweep runs; five minutes by default, as the AWS recurring schedule. */
+  sweepIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -264,6 +272,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const scheduler = await startSchedulerEmulator({
       port: ports.scheduler,
       log: (line) => log(`[scheduler] ${line}`),
+      ...(options.schedulerStateFile ? { stateFile: options.schedulerStateFile } : {}),
+      // The same sweep, with the same event, as the recurring schedule the CDK stack creates in AWS.
+      recurring: [
+        {
+          name: 'stalled-slot-sweep',
+          everyMs: options.sweepIntervalMs ?? SWEEP_SCHEDULE.everyMinutes * 60_000,
+          input: SWEEP_SCHEDULE.input,
+        },
+      ],
       // EventBridge Scheduler invokes the target Lambda with the Input as its event.
       deliver: async (input) => {
         target ??= loadTarget();

@@ -13,7 +13,7 @@ import {
  * `npm start`: the whole system on this machine. A thin wrapper around startLocalStack that reads
  * .env, picks ports and folders, prints what it serves, and stops everything on Ctrl-C.
  *
- *   npm start               data kept in .local-data/dynamodb between runs
+ *   npm start               data kept in .local-data/ (DynamoDB, schedules) between runs
  *   npm start -- --fresh    wipe that data first
  *
  * Environment: PORT (3000; the SMS simulator, Scheduler emulator and DynamoDB Local take the next three
@@ -25,6 +25,8 @@ import {
 export { type LocalStackOptions, type RunningLocalStack, startLocalStack } from './stack.js';
 
 const DATA_PATH = '.local-data/dynamodb';
+/** The Scheduler emulator's schedules and retries, so a restart resumes holds and deferred batches. */
+const SCHEDULER_PATH = '.local-data/scheduler';
 
 /**
  * Sample providers, locations, ~30 waitlisted patients and two cancellations, logged through the real
@@ -106,7 +108,9 @@ async function explainQuietHours(env: Record<string, string | undefined>): Promi
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('Usage: npm start [-- --fresh]\n  --fresh  delete the local DynamoDB data first');
+    console.log(
+      'Usage: npm start [-- --fresh]\n  --fresh  delete the local DynamoDB data and schedules first',
+    );
     return;
   }
   // A developer's settings (real Twilio credentials, clinic name...) live in .env.
@@ -116,7 +120,9 @@ async function main(argv: string[]): Promise<void> {
   const dataPath = resolve(DATA_PATH);
   if (fresh) {
     rmSync(dataPath, { recursive: true, force: true });
-    console.log(`--fresh: deleted ${DATA_PATH}`);
+    // Schedules for slots that no longer exist would only fire into nothing.
+    rmSync(resolve(SCHEDULER_PATH), { recursive: true, force: true });
+    console.log(`--fresh: deleted ${DATA_PATH} and ${SCHEDULER_PATH}`);
   }
   const dashboardDir = resolve('dashboard/dist');
   const externalDynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB;
@@ -155,6 +161,7 @@ async function main(argv: string[]): Promise<void> {
     ...(dynamoPort !== undefined ? { dynamoPort } : {}),
     ...(externalDynamo ? { dynamoEndpoint: externalDynamo } : { dataPath }),
     ...(existsSync(dashboardDir) ? { dashboardDir } : {}),
+    schedulerStateFile: resolve(SCHEDULER_PATH, 'schedules.json'),
     twilio: realTwilio ? 'real' : 'simulator',
     ...oidcFromEnv(),
     log: (line) => console.log(line),

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SWEEP_SCHEDULE } from '../../shared/runtime/scheduled-work.js';
 import type { BackfillFunction } from './backfill-function.js';
 
 export interface OfferSchedulerProps {
@@ -71,14 +72,14 @@ export class OfferScheduler extends Construct {
     const sweep = new scheduler.CfnSchedule(this, 'StalledSlotSweep', {
       groupName: props.groupName,
       description: 'Restarts any open slot whose next batch is overdue',
-      scheduleExpression: 'rate(5 minutes)',
+      scheduleExpression: SWEEP_SCHEDULE.expression,
       flexibleTimeWindow: { mode: 'OFF' },
       target: {
         arn: props.targetFunctionArn,
         roleArn: this.targetRole.roleArn,
-        input: JSON.stringify({ kind: 'SWEEP', scheduledTime: '<aws.scheduler.scheduled-time>' }),
-        // The next sweep is five minutes away: retrying an old one is pointless.
-        retryPolicy: { maximumEventAgeInSeconds: 240, maximumRetryAttempts: 0 },
+        // The local Scheduler emulator sends the same Input on the same rate (shared/runtime/scheduled-work.ts).
+        input: SWEEP_SCHEDULE.input,
+        retryPolicy: { ...SWEEP_SCHEDULE.retryPolicy },
         deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import twilio from 'twilio';
@@ -347,6 +349,80 @@ describe('startLocalStack: the local login exists only while nothing is exposed'
       const result = await loginStatus({ env: { PATH: process.env.PATH, PUBLIC_API_URL: url } });
       expect({ url, status: result.status }).toEqual({ url, status: 200 });
       expect(result.login).toMatch(/\/local\/login$/);
+    }
+  });
+});
+
+describe('startLocalStack: schedules survive a restart, and the sweep runs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'stack-scheduler-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a schedule created before a restart fires into the scheduler target after it', async () => {
+    const schedulerStateFile = join(dir, 'schedules.json');
+    const start = (target: (event: unknown) => void) =>
+      startLocalStack({
+        port: 0,
+        routes,
+        dynamoEndpoint: inject('dynamoEndpoint'),
+        schedulerStateFile,
+        schedulerTarget: async () => async (event: unknown) => target(event),
+      });
+    const first = await start(() => {});
+    try {
+      const scheduler = new SchedulerClient({});
+      try {
+        const at = new Date(Date.now() + 2500).toISOString().slice(0, 19);
+        await scheduler.send(
+          new CreateScheduleCommand({
+            Name: 'slot-y-batch-2',
+            ScheduleExpression: `at(${at})`,
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            Target: {
+              Arn: process.env.SCHEDULER_TARGET_ARN ?? '',
+              RoleArn: process.env.SCHEDULER_ROLE_ARN ?? '',
+              Input: JSON.stringify({ kind: 'START_BATCH', slotId: 'y', batch: 2 }),
+            },
+          }),
+        );
+      } finally {
+        scheduler.destroy();
+      }
+    } finally {
+      await first.stop();
+    }
+    const received: unknown[] = [];
+    const second = await start((event) => received.push(event));
+    try {
+      await waitFor(() => received.length === 1);
+      expect(received[0]).toEqual({ kind: 'START_BATCH', slotId: 'y', batch: 2 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('sends the scheduler target the SWEEP event the AWS recurring schedule sends', async () => {
+    const received: unknown[] = [];
+    const stack = await startLocalStack({
+      port: 0,
+      routes,
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      sweepIntervalMs: 200,
+      schedulerTarget: async () => async (event: unknown) => {
+        received.push(event);
+      },
+    });
+    try {
+      await waitFor(() => received.length >= 1);
+      expect(received[0]).toEqual({
+        kind: 'SWEEP',
+        scheduledTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      });
+    } finally {
+      await stack.stop();
     }
   });
 });
