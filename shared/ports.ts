@@ -82,6 +82,14 @@ export interface StaffAlerts {
     loggedAt: string;
     filledAt: string;
   }): Promise<void>;
+  /** The winner of a slot said they cannot come, or opted out: staff should call them. */
+  winnerChangedMind(alert: {
+    slotId: string;
+    startAt: string;
+    providerId: string;
+    how: 'DECLINED' | 'OPTED_OUT';
+    at: string;
+  }): Promise<void>;
 }
 
 export type Clock = () => Date;

@@ -688,7 +688,15 @@ export interface MessageView {
 
 export interface TimelineEvent {
   at: string;
-  kind: 'LOGGED' | 'OFFER_SENT' | 'OFFER_CLOSED' | 'MESSAGE' | 'FILLED' | 'CLOSED' | 'BOOKED_IN_EHR';
+  kind:
+    | 'LOGGED'
+    | 'OFFER_SENT'
+    | 'OFFER_CLOSED'
+    | 'MESSAGE'
+    | 'FILLED'
+    | 'CLOSED'
+    | 'BOOKED_IN_EHR'
+    | 'WINNER_CHANGED_MIND';
   /** Short, PHI-free description for the timeline ("batch 2 offer EXPIRED"). */
   summary: string;
   patientId?: string;

@@ -88,6 +88,17 @@ export function slotTimeline(
   if (slot.bookedInEhr) {
     events.push({ at: slot.bookedInEhr.at, kind: 'BOOKED_IN_EHR', summary: 'booked in the EHR' });
   }
+  if (slot.winnerChangedMind) {
+    events.push({
+      at: slot.winnerChangedMind.at,
+      kind: 'WINNER_CHANGED_MIND',
+      summary:
+        slot.winnerChangedMind.how === 'DECLINED'
+          ? 'the patient who booked it said they cannot come: call them'
+          : 'the patient who booked it opted out of texts: call them',
+      ...(slot.filledByPatientId ? { patientId: slot.filledByPatientId } : {}),
+    });
+  }
   // Stable: events at the same instant keep the order above (logged before offers before texts).
   return events
     .map((event, i) => ({ event, i }))

@@ -125,6 +125,11 @@ export interface Slot {
   loggedBy: string;
   loggedAt: string;
   bookedInEhr?: { by: string; at: string };
+  /**
+   * The winner said they cannot come after all (a NO after winning) or opted out (CANCEL, STOP): the
+   * booking may be empty, so staff are alerted and the board says to call them. Set once.
+   */
+  winnerChangedMind?: { at: string; how: 'DECLINED' | 'OPTED_OUT' };
   closedReason?: string;
 }
 

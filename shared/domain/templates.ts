@@ -136,11 +136,15 @@ export interface MessageTemplates {
   closed(b: Brand): string;
   withdrawn(b: Brand): string;
   declined(b: Brand): string;
+  /** A NO after winning: the visit stands until staff call; how to release it now. */
+  winnerChangedMind(b: Brand): string;
   noOffer(b: Brand): string;
   /** CTIA HELP: program name, a support number, how to opt out. */
   help(b: Brand): string;
   /** CTIA STOP: brand, acknowledgement, "no further messages". Sent once. */
   optedOut(b: Brand): string;
+  /** The STOP confirmation for a patient with a booked visit ahead: the visit stands, call to change it. */
+  optedOutStillBooked(b: Brand): string;
   optedIn(b: Brand): string;
   unknown(b: Brand): string;
   /** The optional text when staff add a patient. */
@@ -168,6 +172,10 @@ export const englishTemplates: MessageTemplates = {
     ),
   declined: (b) =>
     assertSingleSegment(`${brand(b)}: Thanks, we'll keep you on the waitlist for the next opening.`),
+  winnerChangedMind: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Thanks for telling us. Your visit stays booked until the clinic calls you; to release it now, call ${phone(b)}.`,
+    ),
   noOffer: (b) =>
     assertSingleSegment(
       `${brand(b)}: You have no open offer right now. We'll text you when an opening comes up. Reply HELP for help, STOP to opt out.`,
@@ -179,6 +187,10 @@ export const englishTemplates: MessageTemplates = {
   optedOut: (b) =>
     assertSingleSegment(
       `${brand(b)}: You're unsubscribed and will receive no further messages. Reply START to resubscribe.`,
+    ),
+  optedOutStillBooked: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: You're unsubscribed and will receive no further messages. Your booked visit stands; to change it call ${phone(b)}.`,
     ),
   optedIn: (b) =>
     assertSingleSegment(
@@ -220,6 +232,10 @@ export const spanishTemplates: MessageTemplates = {
     ),
   declined: (b) =>
     assertSingleSegment(`${brand(b)}: Gracias. Sigue en nuestra lista de espera para la siguiente cita.`),
+  winnerChangedMind: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Gracias por avisar. Su cita sigue reservada hasta que le llamemos; para liberarla ahora llame al ${phone(b)}.`,
+    ),
   noOffer: (b) =>
     assertSingleSegment(
       `${brand(b)}: No tiene ninguna oferta abierta. Le avisaremos cuando haya una cita. AYUDA para ayuda, STOP para salir.`,
@@ -231,6 +247,10 @@ export const spanishTemplates: MessageTemplates = {
   optedOut: (b) =>
     assertSingleSegment(
       `${brand(b)}: Se dio de baja y no le enviaremos otros mensajes. Responda START para volver a suscribirse.`,
+    ),
+  optedOutStillBooked: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Se dio de baja y no le enviaremos otros mensajes. Su cita sigue reservada; para cambiarla llame al ${phone(b)}.`,
     ),
   optedIn: (b) =>
     assertSingleSegment(

@@ -194,7 +194,7 @@ export class SmsConversation {
     const t = templatesFor(patient.language);
     switch (intent) {
       case 'OPT_OUT': {
-        const { changed } = await engine.changeConsent(patient.patientId, {
+        const { changed, stillBooked } = await engine.changeConsent(patient.patientId, {
           at: this.now(),
           state: 'OPTED_OUT',
           source: 'INBOUND_KEYWORD',
@@ -204,9 +204,13 @@ export class SmsConversation {
         });
         // Exactly one confirmation: a second STOP from an opted-out number gets silence, and so does a
         // STOP that a later START (handled first) has already overruled.
-        return changed
-          ? { reply: t.optedOut(brand), outcome: 'OPTED_OUT' }
-          : { outcome: 'ALREADY_OPTED_OUT' };
+        if (!changed) return { outcome: 'ALREADY_OPTED_OUT' };
+        // A winner is told their visit stands (staff will call): "no further messages" must not read
+        // as "your visit is gone".
+        return {
+          reply: stillBooked ? t.optedOutStillBooked(brand) : t.optedOut(brand),
+          outcome: 'OPTED_OUT',
+        };
       }
       case 'OPT_IN': {
         const { outcome } = await engine.changeConsent(patient.patientId, {
@@ -256,6 +260,9 @@ export class SmsConversation {
     }
     if (intent === 'DECLINE') {
       const outcome = await engine.decline(patient.patientId);
+      if (outcome.kind === 'WINNER_CHANGED_MIND') {
+        return { reply: t.winnerChangedMind(brand), outcome: outcome.kind, slotId: outcome.slotId };
+      }
       return outcome.kind === 'DECLINED'
         ? { reply: t.declined(brand), outcome: 'DECLINED', slotId: outcome.slotId }
         : { outcome: 'NO_OFFER' };

@@ -102,7 +102,11 @@ export type ClaimOutcome =
   | { kind: 'NO_OFFER' }
   | { kind: 'OPTED_OUT' };
 
-export type DeclineOutcome = { kind: 'DECLINED'; slotId: string } | { kind: 'NO_OFFER' };
+export type DeclineOutcome =
+  | { kind: 'DECLINED'; slotId: string }
+  /** The patient had already won this slot: staff are told, the booking stands until they act. */
+  | { kind: 'WINNER_CHANGED_MIND'; slotId: string }
+  | { kind: 'NO_OFFER' };
 
 /** How long a batch's sender owns it before a retry may take over (a Lambda times out well before). */
 const SENDING_LEASE_MS = 2 * 60_000;
@@ -671,7 +675,7 @@ export class OfferEngine {
   async changeConsent(
     patientId: string,
     change: ConsentChange,
-  ): Promise<{ changed: boolean; outcome: ConsentWrite }> {
+  ): Promise<{ changed: boolean; outcome: ConsentWrite; stillBooked?: Slot }> {
     const { store, policy } = this.deps;
     const patient = await store.getPatient(patientId);
     if (!patient) throw new NotFoundError('patient', patientId);
@@ -703,7 +707,13 @@ export class OfferEngine {
       }
     }
     this.log('consent.changed', { patientId, state: change.state, source: change.source });
-    return { changed: true, outcome };
+    // A winner who opts out (CANCEL is an opt-out word) may also mean the visit: staff must call.
+    const stillBooked =
+      change.state === 'OPTED_OUT' && patient.lastOfferSlotId
+        ? await this.bookedVisitOf(patientId, patient.lastOfferSlotId)
+        : undefined;
+    if (stillBooked) await this.winnerChangedMind(stillBooked, patientId, 'OPTED_OUT');
+    return { changed: true, outcome, ...(stillBooked ? { stillBooked } : {}) };
   }
 
   private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {
@@ -866,6 +876,11 @@ export class OfferEngine {
     // A NO answers the text they last received, as a YES does (not a newer offer still unsent).
     const slotId = patient?.lastOfferSlotId;
     if (!patient || !slotId) return { kind: 'NO_OFFER' };
+    const booked = await this.bookedVisitOf(patientId, slotId);
+    if (booked) {
+      await this.winnerChangedMind(booked, patientId, 'DECLINED');
+      return { kind: 'WINNER_CHANGED_MIND', slotId };
+    }
     const closed = await store.closeOffer({
       slotId,
       patientId,
@@ -881,6 +896,36 @@ export class OfferEngine {
     }
     await this.advanceIfBatchEmpty(slotId);
     return { kind: 'DECLINED', slotId };
+  }
+
+  /** The slot this patient won, while its visit is still ahead. */
+  private async bookedVisitOf(patientId: string, slotId: string): Promise<Slot | undefined> {
+    const slot = await this.deps.store.getSlot(slotId);
+    const ahead = slot !== undefined && slot.startAt > this.now();
+    return slot?.status === 'FILLED' && slot.filledByPatientId === patientId && ahead ? slot : undefined;
+  }
+
+  /** Flags the slot (once) and alerts staff: the booking may now be empty, and only a call can tell. */
+  private async winnerChangedMind(
+    slot: Slot,
+    patientId: string,
+    how: 'DECLINED' | 'OPTED_OUT',
+  ): Promise<void> {
+    const at = this.now();
+    if (!(await this.deps.store.flagWinnerChangedMind(slot.slotId, patientId, how, at))) return;
+    this.log('slot.winner-changed-mind', { slotId: slot.slotId, patientId, how });
+    try {
+      await this.deps.alerts?.winnerChangedMind({
+        slotId: slot.slotId,
+        startAt: slot.startAt,
+        providerId: slot.providerId,
+        how,
+        at,
+      });
+    } catch (error) {
+      // The flag stands either way; staff also see it on the board.
+      this.log('alert.failed', { slotId: slot.slotId, error: String(error) });
+    }
   }
 
   /** Called when an offer of the current batch closed early (declined, failed, opted out). */

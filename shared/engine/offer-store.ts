@@ -111,6 +111,13 @@ export interface OfferStore {
     reason: string;
   }): Promise<boolean>;
 
+  /** Marks that a slot's winner changed their mind; true the first time only (one staff alert). */
+  flagWinnerChangedMind(
+    slotId: string,
+    patientId: string,
+    how: 'DECLINED' | 'OPTED_OUT',
+    at: string,
+  ): Promise<boolean>;
   /** The single conditional write that decides a slot's winner. */
   claimSlot(slotId: string, patientId: string, now: string): Promise<ClaimResult>;
   closeSlot(input: {

@@ -48,6 +48,7 @@ export async function makeClinicOn(
   const sms = new RecordingSms();
   const advanceMode = overrides.ADVANCE_MODE === 'handoff' ? 'handoff' : 'inline';
   const alerts: Array<{ slotId: string; batch: number }> = [];
+  const changeOfMindAlerts: Array<{ slotId: string; how: string }> = [];
   // SEND_CAP wraps the recording port in the clinic's hourly cap, as production wraps Twilio.
   const engineSms = sendCap ? withSendCap(sms, new InMemorySendBudget(Number(sendCap)), clock) : sms;
   const engine = new OfferEngine({
@@ -57,7 +58,10 @@ export async function makeClinicOn(
     clock,
     policy,
     advanceMode,
-    alerts: { slotFilled: async (alert) => void alerts.push(alert) },
+    alerts: {
+      slotFilled: async (alert) => void alerts.push(alert),
+      winnerChangedMind: async (alert) => void changeOfMindAlerts.push(alert),
+    },
   });
   const conversation = new SmsConversation({ store, engine, clock, policy });
   scheduler.onFire(async (event) => void (await engine.startBatch(event)));
@@ -140,6 +144,7 @@ export async function makeClinicOn(
     sms,
     engine,
     alerts,
+    changeOfMindAlerts,
     conversation,
     policy,
     provider,

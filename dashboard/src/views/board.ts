@@ -180,6 +180,16 @@ function slotCard(
           slot.bookedInEhr
             ? h('span', { class: 'booked' }, `✓ Booked in EHR by ${slot.bookedInEhr.by}`)
             : h('span', { class: 'todo' }, 'Book it in the EHR, then mark it here'),
+          // The booking may be empty now: only a call can tell.
+          slot.winnerChangedMind
+            ? h(
+                'span',
+                { class: 'todo changed-mind', role: 'alert' },
+                slot.winnerChangedMind.how === 'DECLINED'
+                  ? 'The patient said they cannot come. Call them.'
+                  : 'The patient opted out of texts. Call them to confirm the visit.',
+              )
+            : null,
         )
       : null,
     slot.status === 'OPEN'

@@ -622,6 +622,20 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
+  async flagWinnerChangedMind(
+    slotId: string,
+    patientId: string,
+    how: 'DECLINED' | 'OPTED_OUT',
+    at: string,
+  ): Promise<boolean> {
+    return this.updateIfStill({
+      Key: keys.slot(slotId),
+      UpdateExpression: 'SET winnerChangedMind = :change',
+      ConditionExpression: 'filledByPatientId = :p AND attribute_not_exists(winnerChangedMind)',
+      ExpressionAttributeValues: { ':p': patientId, ':change': { at, how } },
+    });
+  }
+
   async claimSlot(slotId: string, patientId: string, now: string): Promise<ClaimResult> {
     try {
       const out = await this.send<{ Attributes?: Item }>(

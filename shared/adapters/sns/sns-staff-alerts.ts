@@ -25,4 +25,20 @@ export class SnsStaffAlerts implements StaffAlerts {
       }),
     );
   }
+
+  async winnerChangedMind(alert: Parameters<StaffAlerts['winnerChangedMind']>[0]): Promise<void> {
+    const start = DateTime.fromISO(alert.startAt).setZone(this.clinicTimeZone).toFormat('ccc LLL d h:mma');
+    const said = alert.how === 'DECLINED' ? 'replied that they cannot come' : 'opted out of texts';
+    await this.client.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: `Call the patient booked ${start}`,
+        Message: [
+          `The patient who took the slot on ${start} ${said} after booking it.`,
+          `Call them to confirm or release the visit (the dashboard shows who). Slot id: ${alert.slotId}`,
+        ].join('\n'),
+        MessageAttributes: { slotId: { DataType: 'String', StringValue: alert.slotId } },
+      }),
+    );
+  }
 }
