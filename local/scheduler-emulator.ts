@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname } from 'node:path';
 import { DateTime, IANAZone } from 'luxon';
 import { TARGET_RETRY } from '../shared/runtime/scheduled-work.js';
-import { closeServer, listen } from './gateway.js';
+import { closeServer, isLoopbackHost, listen } from './gateway.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambda-context.js';
 
 /**
@@ -347,6 +347,15 @@ export async function startSchedulerEmulator(
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The SDK calls 127.0.0.1; any other Host is a browser page rebound to this port, which could
+    // otherwise create schedules that start batches (real texts, in real-Twilio mode).
+    if (!isLoopbackHost(req.headers.host)) {
+      throw new ApiError(
+        403,
+        'AccessDeniedException',
+        'The local Scheduler emulator answers only on localhost.',
+      );
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);

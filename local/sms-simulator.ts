@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { z } from 'zod';
-import { closeServer, listen } from './gateway.js';
+import { closeServer, isLoopbackHost, listen } from './gateway.js';
 import { maskPhone } from './lambda-context.js';
 import { SIM_CSS, SIM_JS } from './sms-simulator-assets.js';
 
@@ -553,6 +553,10 @@ export async function startSmsSimulator(options: SmsSimulatorOptions): Promise<R
     const url = new URL(req.url ?? '/', 'http://localhost');
     const api = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(url.pathname);
     const work = async () => {
+      // Its own port serves the phones' pages and the fake API to this machine only (DNS rebinding).
+      if (!isLoopbackHost(req.headers.host)) {
+        throw new TwilioError(403, 20003, 'The local SMS simulator answers only on localhost');
+      }
       if (api?.[1] && !api[2] && req.method === 'POST') return createMessage(req, res, api[1]);
       if (api?.[1] && api[2] && req.method === 'GET') {
         requireAuth(req, api[1]);

@@ -20,6 +20,7 @@ import {
   startSchedulerEmulator,
 } from '../../local/scheduler-emulator.js';
 import { SWEEP_SCHEDULE } from '../../shared/runtime/scheduled-work.js';
+import { statusWithHost } from './host-check.js';
 
 const deliveries: { input: unknown; delivery: Delivery }[] = [];
 let emulator: RunningSchedulerEmulator;
@@ -325,5 +326,13 @@ describe('Scheduler emulator: persisted schedules, retries and the recurring swe
     } finally {
       await running.close();
     }
+  });
+});
+
+describe('Scheduler emulator: this machine only (DNS rebinding)', () => {
+  it('refuses a non-loopback Host: a web page must not create schedules that text patients', async () => {
+    expect(await statusWithHost(`${emulator.url}/schedules`, 'evil.example')).toBe(403);
+    expect(await statusWithHost(`${emulator.url}/schedules/x`, 'evil.example', 'POST')).toBe(403);
+    expect(await statusWithHost(`${emulator.url}/schedules`, `127.0.0.1:${emulator.port}`)).toBe(200);
   });
 });

@@ -11,6 +11,7 @@ import {
   startSmsSimulator,
   twilioSid,
 } from '../../local/sms-simulator.js';
+import { statusWithHost } from './host-check.js';
 
 const accountSid = twilioSid('AC');
 const authToken = 'a'.repeat(32);
@@ -239,5 +240,23 @@ describe('SMS helpers', () => {
       ),
     ).toEqual(['A & B', 'C']);
     expect(parseTwimlMessages('<Response/>')).toEqual([]);
+  });
+});
+
+describe('SMS simulator: this machine only (DNS rebinding)', () => {
+  it('refuses a non-loopback Host on its pages and on the fake Twilio API', async () => {
+    expect(
+      await statusWithHost(`${simulator.url}/sim/api/messages?phone=%2B15551230004`, 'evil.example'),
+    ).toBe(403);
+    expect(
+      await statusWithHost(
+        `${simulator.url}/2010-04-01/Accounts/AC1/Messages.json`,
+        'evil.example:80',
+        'POST',
+      ),
+    ).toBe(403);
+    expect(await statusWithHost(`${simulator.url}/sim/`, `localhost:${new URL(simulator.url).port}`)).toBe(
+      200,
+    );
   });
 });
