@@ -102,3 +102,46 @@ describe('an offer text is never sent for a slot that closed a moment earlier', 
     expect(after?.recentOfferTimes).toEqual([]);
   });
 });
+
+describe('a slot whose candidates are all busy waits for them', () => {
+  it('when every eligible patient holds another slot’s offer, the slot waits and offers them once they are free', async () => {
+    const clinic = await makeClinic({
+      BATCH_SIZE: '1',
+      HOLD_MINUTES: '7',
+      MAX_OFFERS_PER_PATIENT_PER_DAY: '3',
+    });
+    const patient = await clinic.addPatient();
+    const a = await clinic.engine.logCancellation(clinic.slotInput(48));
+    await clinic.advance(3); // A offers the only patient
+    const b = await clinic.engine.logCancellation(clinic.slotInput(72));
+    await clinic.advance(3); // B's first batch: the patient holds A's offer
+    expect(await clinic.store.getSlot(b.slotId)).toMatchObject({ status: 'OPEN', currentBatch: 0 });
+    // The patient passes on A: B offers them at its next look.
+    await clinic.conversation.handleInbound({
+      messageSid: `SM${'6'.repeat(32)}`,
+      from: patient.phone,
+      body: 'NO',
+    });
+    await clinic.advance(8);
+    expect(await clinic.store.getSlot(b.slotId)).toMatchObject({ status: 'OPEN', currentBatch: 1 });
+    expect(clinic.sms.to(patient.phone).filter((m) => m.body.includes('Opening'))).toHaveLength(2);
+    expect((await clinic.store.getSlot(a.slotId))?.status).toBe('EXPIRED');
+  });
+
+  it('a slot whose candidates stay busy expires at its cutoff, not before', async () => {
+    const clinic = await makeClinic({
+      BATCH_SIZE: '1',
+      HOLD_MINUTES: '30',
+      OFFER_CUTOFF_MINUTES: '60',
+      MIN_NOTICE_MINUTES: '60',
+    });
+    await clinic.addPatient();
+    await clinic.engine.logCancellation(clinic.slotInput(48));
+    await clinic.advance(3);
+    const b = await clinic.engine.logCancellation(clinic.slotInput(2)); // starts in 2 h, cutoff in 1 h
+    await clinic.advance(3);
+    expect((await clinic.store.getSlot(b.slotId))?.status).toBe('OPEN');
+    for (let i = 0; i < 6; i++) await clinic.advance(10);
+    expect(await clinic.store.getSlot(b.slotId)).toMatchObject({ status: 'EXPIRED' });
+  });
+});

@@ -76,7 +76,12 @@ export interface CandidateSelection {
   deferredUntil?: string;
   itemsRead: number;
   excluded: Partial<Record<Exclusion | 'OUTSIDE_CONTACT_HOURS' | 'NO_PROFILE', number>>;
+  /** Patients left out only for now: holding another slot's live offer, or at a cap. */
+  busy: { liveOffer: number; capped: number };
 }
+
+/** Exclusions that pass by themselves: a live offer resolves within its hold, caps free with time. */
+const PASSING_EXCLUSIONS: ReadonlySet<Exclusion> = new Set(['HAS_LIVE_OFFER', 'DAILY_CAP', 'WEEKLY_CAP']);
 
 /**
  * What a call to `startBatch` did. A scheduled start only ever needs DONE or STARTED; the others say why
@@ -121,6 +126,8 @@ const RATE_CAP_CODE = 'RATE_CAP';
 const SEND_RETRY_MS = 5 * 60_000;
 /** How overdue a slot's next step must be before the sweep steps in (schedules fire within a minute). */
 const SWEEP_GRACE_MS = 3 * 60_000;
+/** How often a slot whose candidates are all capped looks again (caps free as offers age out). */
+const CAPPED_RECHECK_MINUTES = 30;
 /** A claim this close to a new offer may have raced it (the winner's bookkeeping runs after the win). */
 const RACE_WINDOW_MS = 60_000;
 
@@ -299,9 +306,14 @@ export class OfferEngine {
           excluded: selection.excluded,
         });
         if (selection.chosen.length === 0) {
-          if (early) return selection.deferredUntil ? 'NOBODY_NOW' : 'NOBODY_LEFT';
+          const busyUntil = this.busyCandidatesRecheckAt(selection, now, slot.holdMinutes);
+          if (early) return selection.deferredUntil || busyUntil ? 'NOBODY_NOW' : 'NOBODY_LEFT';
           if (selection.deferredUntil) {
             await this.deferBatch(slot.slotId, batch, selection.deferredUntil);
+          } else if (busyUntil) {
+            // Everyone who could take it is only held up for now (another slot's offer, a cap): look
+            // again later rather than throw the slot away; the cutoff check above still ends it in time.
+            await this.deferBatch(slot.slotId, batch, busyUntil);
           } else {
             await this.expireSlot(slot.slotId, 'NO_ELIGIBLE_PATIENTS');
           }
@@ -372,6 +384,26 @@ export class OfferEngine {
     return result;
   }
 
+  /**
+   * When the only patients left out were held up by something that passes (a live offer on another
+   * slot resolves within its hold; a cap frees with time), when to look again; undefined when nobody was.
+   * A patient added meanwhile is picked up at that look too.
+   */
+  private busyCandidatesRecheckAt(
+    selection: CandidateSelection,
+    now: string,
+    slotHoldMinutes: number | undefined,
+  ): string | undefined {
+    const { busy } = selection;
+    const minutes =
+      busy.liveOffer > 0
+        ? Math.max(slotHoldMinutes ?? this.deps.policy.holdMinutes, MIN_SLOT_HOLD_MINUTES)
+        : busy.capped > 0
+          ? CAPPED_RECHECK_MINUTES
+          : undefined;
+    return minutes === undefined ? undefined : new Date(Date.parse(now) + minutes * 60_000).toISOString();
+  }
+
   private async comeBackAfterLease(slotId: string, batch: number, leaseUntil: string): Promise<void> {
     const after = new Date(Date.parse(leaseUntil) + 5_000).toISOString();
     await this.deps.scheduler.scheduleOnce({
@@ -412,6 +444,7 @@ export class OfferEngine {
     await store.rescoreDueEntries(now, policy.clinicTimeZone, RESCORE_PER_BATCH);
     const chosen: CandidateSelection['chosen'] = [];
     const excluded: CandidateSelection['excluded'] = {};
+    const busy = { liveOffer: 0, capped: 0 };
     let itemsRead = 0;
     let scanned = 0;
     let deferredUntil: string | undefined;
@@ -433,6 +466,11 @@ export class OfferEngine {
         const reasons = exclusionsFor({ entry, patient, slot, provider, now }, policy);
         if (reasons.length > 0) {
           for (const r of reasons) excluded[r] = (excluded[r] ?? 0) + 1;
+          // Held up only by something that passes: worth waiting for.
+          if (reasons.every((r) => PASSING_EXCLUSIONS.has(r))) {
+            if (reasons.includes('HAS_LIVE_OFFER')) busy.liveOffer++;
+            else busy.capped++;
+          }
           continue;
         }
         const zone = patient.timeZone ?? policy.clinicTimeZone;
@@ -447,7 +485,7 @@ export class OfferEngine {
       }
       cursor = page.cursor;
     } while (cursor && chosen.length < batchSize && scanned < MAX_ROWS_SCANNED);
-    return { chosen, deferredUntil, itemsRead, excluded };
+    return { chosen, deferredUntil, itemsRead, excluded, busy };
   }
 
   private async createOffers(
@@ -978,7 +1016,8 @@ export class OfferEngine {
       BUSY: `batch ${afterBatch} is being sent right now; try again in a moment`,
       PAST_CUTOFF: `offers stop ${policy.offerCutoffMinutes} minutes before the visit; the patients already offered can still answer`,
       OUTSIDE_CONTACT_HOURS: `it is outside contact hours (${policy.contactHours.start}-${policy.contactHours.end}); the next batch goes out when they open`,
-      NOBODY_NOW: 'every patient left is outside their own contact hours right now',
+      NOBODY_NOW:
+        'nobody left can be texted right now: they are outside their own contact hours, holding another offer, or at their offer cap',
       NOBODY_LEFT:
         'nobody else on the waitlist can take this slot; the patients already offered can still answer',
     };
