@@ -450,6 +450,7 @@ export async function startSchedulerEmulator(
 
   async function runDue(): Promise<void> {
     const at = now().getTime();
+    const queued = invocations.length;
     for (const r of recurring) {
       if (r.nextAt > at) continue;
       enqueue({
@@ -459,7 +460,7 @@ export async function startSchedulerEmulator(
         Input: r.input,
         fireAt: new Date(r.nextAt),
       });
-      // A stack stopped for an hour owes one sweep, not twelve.
+      // A tick that ran late (a long delivery) owes one sweep, not one per interval it missed.
       while (r.nextAt <= at) r.nextAt += r.everyMs;
     }
     for (;;) {
@@ -476,7 +477,8 @@ export async function startSchedulerEmulator(
         arn: due.Arn,
       });
     }
-    persist();
+    // Written only when something fired: the timer ticks twice a second.
+    if (invocations.length !== queued) persist();
     for (;;) {
       const next = invocations.find((i) => Date.parse(i.nextAttemptAt) <= now().getTime());
       if (!next) return;
