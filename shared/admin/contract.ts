@@ -656,6 +656,8 @@ export interface PatientSummary {
   /** Absent = English. */
   language?: Language;
   consent: ConsentState;
+  /** Someone at the number said "wrong number": staff should confirm the patient's number. */
+  numberMayBeReassigned?: { at: string };
 }
 
 export interface OfferView {

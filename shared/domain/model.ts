@@ -66,6 +66,11 @@ export interface Patient {
   lastOfferSlotId?: string;
   /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
   recentOfferTimes: string[];
+  /**
+   * Someone at this number said it is the wrong number: it may have been reassigned (consent belongs
+   * to the person, not the number). The number is opted out; staff confirm the patient's new number.
+   */
+  numberMayBeReassigned?: { at: string };
   /** Bumped by every new offer, so two slots offering at once cannot both pass the caps. */
   offerRev?: number;
   createdAt: string;
@@ -144,6 +149,34 @@ export interface Offer {
   holdExpiresAt: string;
   respondedAt?: string;
   closedReason?: string;
+}
+
+/**
+ * Why an inbound message needs a person: the system could not (or should not) answer it fully itself.
+ * UNKNOWN_REPLY: a question or a mixed answer; QUALIFIED_YES: a yes with a condition ("yes but…");
+ * WRONG_NUMBER: the number may have been reassigned; WINNER_CHANGED_MIND: the patient who booked a slot
+ * said no or opted out; UNKNOWN_SENDER: a number that is not a patient.
+ */
+export type InboxReason =
+  | 'UNKNOWN_REPLY'
+  | 'QUALIFIED_YES'
+  | 'WRONG_NUMBER'
+  | 'WINNER_CHANGED_MIND'
+  | 'UNKNOWN_SENDER';
+
+/** One inbound message waiting for staff (the staff inbox). Keyed by the inbound message's id. */
+export interface InboxItem {
+  /** The inbound MessageRecord's id (`in-<MessageSid>`): its body and thread are read from there. */
+  messageId: string;
+  patientId?: string;
+  slotId?: string;
+  reason: InboxReason;
+  receivedAt: string;
+  status: 'OPEN' | 'HANDLED';
+  handledBy?: string;
+  handledAt?: string;
+  /** Staff's own note on closing; no message body is copied here. */
+  note?: string;
 }
 
 export type MessageDirection = 'OUTBOUND' | 'INBOUND';

@@ -106,7 +106,17 @@ export const CLAIM_PHRASES: readonly string[] = [
 ];
 
 /** Words that pass on the offer. */
-export const DECLINE_WORDS: readonly string[] = ['no', 'n', 'nope', 'nah', 'pass', "can't", 'cant', 'cannot'];
+export const DECLINE_WORDS: readonly string[] = [
+  'no',
+  'n',
+  'nope',
+  'nah',
+  'pass',
+  "can't",
+  'cant',
+  'cannot',
+  'unable',
+];
 
 export const DECLINE_PHRASES: readonly string[] = [
   'no thanks',
@@ -115,6 +125,27 @@ export const DECLINE_PHRASES: readonly string[] = [
   'can not',
   'not interested',
   "i'll pass",
+  // A negated want or ability is a no ("I don't want it", "won't make it"), not a mystery.
+  "don't want",
+  'dont want',
+  'do not want',
+  'no longer want',
+  'no longer need',
+  "don't need",
+  'dont need',
+  'do not need',
+  "won't make",
+  'wont make',
+  'will not make',
+  "won't be able",
+  'wont be able',
+  'will not be able',
+  'not be able',
+  'not able',
+  'not coming',
+  'not going to make',
+  'no voy a poder',
+  'no me sirve',
 ];
 
 /**
@@ -134,6 +165,124 @@ export const NOT_A_DECLINE_PHRASES: readonly string[] = [
   // Spanish "no sé" (accents removed): "I don't know", not a "no".
   'no se',
   'no lo se',
+  // Wanting not to lose the offer is keen, not a no.
+  "don't want to miss",
+  'dont want to miss',
+  'do not want to miss',
+  "don't want to lose",
+  'dont want to lose',
+  'do not want to lose',
+];
+
+/**
+ * A yes that adds a condition, a restriction or another time, place or provider ("yes but…", "yes
+ * if…", "yes only mornings", "yes, not at Main St", "sí pero…") is not a yes to the slot as offered: it
+ * must not book anyone into a visit they may not come to. A negator anywhere after the yes counts too.
+ */
+export const QUALIFIER_WORDS: readonly string[] = [
+  'but',
+  'if',
+  'only',
+  'except',
+  'unless',
+  'provided',
+  'providing',
+  'instead',
+  'rather',
+  'prefer',
+  'however',
+  'though',
+  'although',
+  'pero',
+  'solo',
+  'excepto',
+  'menos',
+  'sino',
+];
+
+export const QUALIFIER_PHRASES: readonly string[] = [
+  'as long as',
+  'so long as',
+  'siempre que',
+  'siempre y cuando',
+  'con tal',
+  'mientras que',
+  'a menos que',
+];
+
+/**
+ * Whole-message questions about who is texting: answered with the HELP text (program, clinic, phone).
+ * A lone "?" is one too.
+ */
+export const WHO_IS_THIS_PHRASES: readonly string[] = [
+  'who is this',
+  "who's this",
+  'whos this',
+  'who is it',
+  'who are you',
+  'what is this',
+  "what's this",
+  'whats this',
+  'who dis',
+  'who this',
+  'quien es',
+  'quien eres',
+  'quien habla',
+  'que es esto',
+];
+
+/**
+ * "Wrong number" and its kin: the number may have been reassigned, and texting it again is the
+ * classic TCPA claim. Recognised anywhere in a message (after the STOP family, which still wins).
+ */
+export const WRONG_NUMBER_PHRASES: readonly string[] = [
+  'wrong number',
+  'wrong person',
+  'wrong phone',
+  'wrong guy',
+  'wrong girl',
+  'wrong lady',
+  'wrong contact',
+  'wrong cell',
+  'new number',
+  'just got this number',
+  'just got this phone',
+  'nobody by that name',
+  'no one by that name',
+  'noone by that name',
+  'nobody named',
+  'no one named',
+  'nobody here by that name',
+  'not who you',
+  "doesn't live here",
+  'does not live here',
+  'numero equivocado',
+  'equivocado de numero',
+  'equivoco de numero',
+  'equivocaron de numero',
+  'numero incorrecto',
+  'persona equivocada',
+  'no vive aqui',
+];
+
+/**
+ * Words that, right before the patient's own first name, deny being them ("this isn't Maria", "I'm not
+ * Maria", "no soy Maria"). Only with the name: "this isn't a good time" says nothing about the number.
+ */
+export const NOT_THIS_PERSON_BEFORE_NAME: readonly string[] = [
+  "this isn't",
+  'this isnt',
+  'this is not',
+  "this ain't",
+  "i'm not",
+  'im not',
+  'i am not',
+  "there's no",
+  'theres no',
+  'there is no',
+  'no soy',
+  'no es',
+  'no hay',
 ];
 
 /** A claim word right after one of these is negated ("not sure", "not ok") and does not count. */
@@ -193,10 +342,25 @@ export const LEADING_ANSWER_WORDS = 3;
 // Classifier
 // ---------------------------------------------------------------------------------------------------
 
-export type ReplyIntent = 'CLAIM' | 'DECLINE' | 'OPT_OUT' | 'OPT_IN' | 'HELP' | 'UNKNOWN';
+export type ReplyIntent = 'CLAIM' | 'DECLINE' | 'OPT_OUT' | 'OPT_IN' | 'HELP' | 'WRONG_NUMBER' | 'UNKNOWN';
 
-/** Why an UNKNOWN is unknown; safe to log (never contains the body). */
-export type UnknownReason = 'EMPTY' | 'REACTION' | 'MIXED' | 'QUESTION' | 'NEGATED' | 'NO_KEYWORD';
+/**
+ * Why an UNKNOWN is unknown; safe to log (never contains the body). QUALIFIED is a yes with a
+ * condition: answered once with "reply YES to take it as offered" and handed to staff.
+ */
+export type UnknownReason =
+  | 'EMPTY'
+  | 'REACTION'
+  | 'MIXED'
+  | 'QUESTION'
+  | 'NEGATED'
+  | 'NO_KEYWORD'
+  | 'QUALIFIED';
+
+/** What the conversation knows that helps read a reply: the patient's own first name(s). */
+export interface ReplyContext {
+  names?: string[];
+}
 
 export interface ReplyClassification {
   intent: ReplyIntent;
@@ -229,7 +393,7 @@ interface Sentence {
 }
 
 /** Classifies an inbound SMS body. Never throws. */
-export function classifyReply(body: string): ReplyClassification {
+export function classifyReply(body: string, context: ReplyContext = {}): ReplyClassification {
   const text = normalise(body ?? '');
   if (text.trim() === '') return { intent: 'UNKNOWN', reason: 'EMPTY' };
 
@@ -237,7 +401,10 @@ export function classifyReply(body: string): ReplyClassification {
 
   const sentences = splitSentences(text);
   const words = sentences.flatMap((s) => s.words);
-  if (words.length === 0) return { intent: 'UNKNOWN', reason: 'EMPTY' };
+  // A lone "?" (or "??"): the sender does not know who we are.
+  if (words.length === 0) {
+    return /\?/.test(text) ? { intent: 'HELP', matched: '?' } : { intent: 'UNKNOWN', reason: 'EMPTY' };
+  }
   const short = words.length <= MAX_SHORT_WORDS;
 
   // Opt-out first: it wins over anything else in a short message, and its strong forms win anywhere.
@@ -245,6 +412,12 @@ export function classifyReply(body: string): ReplyClassification {
   if (optOutPhrase) return { intent: 'OPT_OUT', matched: optOutPhrase };
   const optOutWord = words.find((w) => (short ? OPT_OUT_WORDS : OPT_OUT_WORDS_ANYWHERE).includes(w));
   if (optOutWord) return { intent: 'OPT_OUT', matched: optOutWord };
+
+  const wrongNumber =
+    findPhrase(words, WRONG_NUMBER_PHRASES) ??
+    (/\bwrong\s*(?:#|no\.)/.test(text) ? 'wrong #' : undefined) ??
+    notThisPerson(sentences, context.names);
+  if (wrongNumber) return { intent: 'WRONG_NUMBER', matched: wrongNumber };
 
   // START / HELP only as (nearly) the whole message, like carriers do: "when does it start" is not an
   // opt-in and "I need help finding you" is better served by the clinic than by the HELP text.
@@ -254,6 +427,14 @@ export function classifyReply(body: string): ReplyClassification {
     if (OPT_IN_WORDS.includes(only)) return { intent: 'OPT_IN', matched: only };
     if (HELP_WORDS.includes(only)) return { intent: 'HELP', matched: only };
   }
+  const whoIsThis = WHO_IS_THIS_PHRASES.find(
+    (phrase) =>
+      phrase
+        .split(' ')
+        .filter((w) => !FILLER_WORDS.includes(w))
+        .join(' ') === core.join(' '),
+  );
+  if (whoIsThis) return { intent: 'HELP', matched: whoIsThis };
 
   return classifyAnswer(sentences, short, core, siHints(body ?? '', text));
 }
@@ -271,6 +452,7 @@ function classifyAnswer(
   // A long message with a decline word or a negation anywhere is not a safe claim, even if it opens
   // with "Okay" ("Okay so I'm not sure I can make it").
   let longTextDoubt = false;
+  let qualified = false;
   let position = 0;
 
   for (const sentence of sentences) {
@@ -293,6 +475,9 @@ function classifyAnswer(
         phraseAt(words, i, DECLINE_PHRASES) ?? (DECLINE_WORDS.includes(word) && !soloOnly ? word : undefined);
       const negated = i > 0 && NEGATORS.includes(words[i - 1] as string);
       if (!short && (declineHit || NEGATORS.includes(word))) longTextDoubt = true;
+      if (QUALIFIER_WORDS.includes(word) || phraseAt(words, i, QUALIFIER_PHRASES)) qualified = true;
+      // "Yes, not at Main St": a negation after the yes restricts it.
+      if (claim && NEGATORS.includes(word)) qualified = true;
       // Long messages: only the leading words can carry the answer.
       if (!short && position >= LEADING_ANSWER_WORDS) continue;
       if (!claimHit && !declineHit) continue;
@@ -310,6 +495,7 @@ function classifyAnswer(
   }
 
   if (claim && decline) return { intent: 'UNKNOWN', reason: 'MIXED' };
+  if (claim && qualified) return { intent: 'UNKNOWN', reason: 'QUALIFIED' };
   if (claim && (sawNegated || longTextDoubt))
     return { intent: 'UNKNOWN', reason: sawNegated ? 'NEGATED' : 'MIXED' };
   if (claim) return { intent: 'CLAIM', matched: claim };
@@ -350,12 +536,59 @@ function normalise(body: string): string {
     .toLowerCase();
 }
 
+/** Every single word the lists know: a lengthened word ("yesss", "nooo") is read as one of these. */
+const KEYWORDS: ReadonlySet<string> = new Set([
+  ...CLAIM_WORDS,
+  ...DECLINE_WORDS,
+  ...OPT_OUT_WORDS,
+  ...OPT_OUT_WORDS_ANYWHERE,
+  ...OPT_IN_WORDS,
+  ...HELP_WORDS,
+]);
+
+/**
+ * "yesss" → "yes", "nooo" → "no", "yees" → "yes", "stoppp" → "stop". Only when the shortened form is
+ * a keyword: "book", "too" and "see" stay as they are.
+ */
+function unstretch(word: string): string {
+  if (KEYWORDS.has(word) || !/(\p{L})\1/u.test(word)) return word;
+  const runsOfThree = word.replace(/(\p{L})\1{2,}/gu, '$1');
+  if (KEYWORDS.has(runsOfThree)) return runsOfThree;
+  const runsOfTwo = word.replace(/(\p{L})\1+/gu, '$1');
+  return KEYWORDS.has(runsOfTwo) ? runsOfTwo : word;
+}
+
+/** "this isn't Maria", "I'm not Maria", "No Maria here", "Sorry, not Maria": the sender is not the patient. */
+function notThisPerson(sentences: Sentence[], names: string[] | undefined): string | undefined {
+  const wanted = (names ?? []).map((n) => normalise(n).trim()).filter((n) => /^[\p{L}'-]+$/u.test(n));
+  if (wanted.length === 0) return undefined;
+  for (const { words } of sentences) {
+    for (let i = 0; i < words.length; i++) {
+      if (!wanted.includes(words[i] as string)) continue;
+      const before = words.slice(0, i);
+      const after = words.slice(i + 1);
+      const denial = NOT_THIS_PERSON_BEFORE_NAME.find((phrase) => {
+        const parts = phrase.split(' ');
+        return parts.every((part, k) => before[before.length - parts.length + k] === part);
+      });
+      if (denial) return `${denial} <name>`;
+      // Bare "not Maria" / "no Maria here": only as the whole sentence (after courtesy words).
+      const lead = before.filter((w) => w !== 'sorry' && !FILLER_WORDS.includes(w));
+      const tail = after.filter((w) => !['here', 'at', 'this', 'number', 'aqui'].includes(w));
+      if (lead.length === 1 && (lead[0] === 'not' || lead[0] === 'no') && tail.length === 0) {
+        return `${lead[0]} <name>`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Sentences by terminator; a sentence ending in "?" is a question. Words are letters/digits/apostrophes. */
 function splitSentences(text: string): Sentence[] {
   const sentences: Sentence[] = [];
   for (const match of text.matchAll(/[^.!?\n]+[.!?\n]*|[.!?\n]+/g)) {
     const chunk = match[0];
-    const words = chunk.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu) ?? [];
+    const words = (chunk.match(/[\p{L}\p{N}]+(?:'[\p{L}]+)*/gu) ?? []).map(unstretch);
     if (words.length > 0) sentences.push({ words, question: chunk.includes('?') });
   }
   return sentences;

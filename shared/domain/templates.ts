@@ -136,6 +136,10 @@ export interface MessageTemplates {
   closed(b: Brand): string;
   withdrawn(b: Brand): string;
   declined(b: Brand): string;
+  /** "Wrong number": the number is opted out; one apology, nothing after it. */
+  wrongNumber(b: Brand): string;
+  /** A yes with a condition: take it as offered, or call (staff also see the message). */
+  qualifiedYes(b: Brand): string;
   /** A NO after winning: the visit stands until staff call; how to release it now. */
   winnerChangedMind(b: Brand): string;
   noOffer(b: Brand): string;
@@ -172,6 +176,14 @@ export const englishTemplates: MessageTemplates = {
     ),
   declined: (b) =>
     assertSingleSegment(`${brand(b)}: Thanks, we'll keep you on the waitlist for the next opening.`),
+  wrongNumber: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Sorry about that. We've removed this number and will not text it again.`,
+    ),
+  qualifiedYes: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: To take the opening as offered, reply YES. For another time or place, call ${phone(b)}. We've passed your note on.`,
+    ),
   winnerChangedMind: (b) =>
     assertSingleSegment(
       `${brand(b)}: Thanks for telling us. Your visit stays booked until the clinic calls you; to release it now, call ${phone(b)}.`,
@@ -232,6 +244,14 @@ export const spanishTemplates: MessageTemplates = {
     ),
   declined: (b) =>
     assertSingleSegment(`${brand(b)}: Gracias. Sigue en nuestra lista de espera para la siguiente cita.`),
+  wrongNumber: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Disculpe la molestia. Quitamos este numero y no le enviaremos mas mensajes.`,
+    ),
+  qualifiedYes: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Para tomar la cita tal como se ofrece, responda SI. Para otra hora o lugar, llame al ${phone(b)}. Ya pasamos su nota.`,
+    ),
   winnerChangedMind: (b) =>
     assertSingleSegment(
       `${brand(b)}: Gracias por avisar. Su cita sigue reservada hasta que le llamemos; para liberarla ahora llame al ${phone(b)}.`,

@@ -1,7 +1,7 @@
 import type { OfferPolicy } from '../config.js';
 import { isFailedDelivery, isKnownDeliveryStatus } from '../domain/delivery-status.js';
-import type { Language, Patient, Slot } from '../domain/model.js';
-import { classifyReply, type ReplyIntent } from '../domain/reply-intent.js';
+import type { InboxReason, Language, Patient, Slot } from '../domain/model.js';
+import { classifyReply, type ReplyIntent, type UnknownReason } from '../domain/reply-intent.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
 import type { Clock } from '../ports.js';
 import type { OfferEngine } from './offer-engine.js';
@@ -23,6 +23,14 @@ export interface InboundAnswer {
   /** For logs and tests; never includes the body. */
   intent: ReplyIntent | 'DUPLICATE' | 'UNKNOWN_SENDER';
   outcome: string;
+}
+
+/** What the conversation answers, and whether the message also waits for staff in the inbox. */
+interface Answer {
+  reply?: string;
+  outcome: string;
+  slotId?: string;
+  inbox?: InboxReason;
 }
 
 export interface StatusCallback {
@@ -125,7 +133,8 @@ export class SmsConversation {
       policy.messageTtlDays,
     );
 
-    const classification = classifyReply(sms.body);
+    // The patient's first name lets "this isn't Maria" be read as a wrong number.
+    const classification = classifyReply(sms.body, { names: patient ? [patient.displayName] : [] });
     const answer = patient
       ? await this.answer(
           patient,
@@ -135,6 +144,7 @@ export class SmsConversation {
           // Consent words from one phone apply in the order they arrived here, not the order their
           // handlers finish: the message id breaks a tie within the millisecond.
           `${now}#${sms.messageSid}`,
+          classification.reason,
         )
       : this.answerUnknownSender(classification.intent, classification.matched);
     if (answer.reply && patient) {
@@ -155,6 +165,22 @@ export class SmsConversation {
         policy.messageTtlDays,
       );
     }
+    // Whatever the system could not fully handle itself waits for a person, with its thread.
+    const inbox = patient
+      ? answer.inbox
+      : classification.intent === 'HELP' || classification.reaction
+        ? undefined
+        : ('UNKNOWN_SENDER' as const);
+    if (inbox) {
+      const about = answer.slotId ?? slotId;
+      await store.addInboxItem({
+        messageId: `in-${sms.messageSid}`,
+        ...(patient ? { patientId: patient.patientId } : {}),
+        ...(about ? { slotId: about } : {}),
+        reason: inbox,
+        receivedAt: now,
+      });
+    }
     await store.completeInbound(sms.messageSid, answer.reply ?? '');
     this.deps.log?.('sms.inbound', {
       messageSid: sms.messageSid,
@@ -170,10 +196,7 @@ export class SmsConversation {
     };
   }
 
-  private answerUnknownSender(
-    intent: ReplyIntent,
-    matched: string | undefined,
-  ): { reply?: string; outcome: string; slotId?: string } {
+  private answerUnknownSender(intent: ReplyIntent, matched: string | undefined): Answer {
     // Not one of our patients: HELP still gets the program's help text (carrier rules); nothing else.
     // An AYUDA gets the Spanish help text, as the sender asked in Spanish.
     if (intent === 'HELP')
@@ -188,7 +211,8 @@ export class SmsConversation {
     /** The keyword or phrase that decided the intent: the consent ledger's evidence. */
     matched: string | undefined,
     arrivalOrder: string,
-  ): Promise<{ reply?: string; outcome: string; slotId?: string }> {
+    reason?: UnknownReason,
+  ): Promise<Answer> {
     const { engine, store } = this.deps;
     const brand = this.brand;
     const t = templatesFor(patient.language);
@@ -207,10 +231,24 @@ export class SmsConversation {
         if (!changed) return { outcome: 'ALREADY_OPTED_OUT' };
         // A winner is told their visit stands (staff will call): "no further messages" must not read
         // as "your visit is gone".
-        return {
-          reply: stillBooked ? t.optedOutStillBooked(brand) : t.optedOut(brand),
-          outcome: 'OPTED_OUT',
-        };
+        return stillBooked
+          ? { reply: t.optedOutStillBooked(brand), outcome: 'OPTED_OUT', inbox: 'WINNER_CHANGED_MIND' }
+          : { reply: t.optedOut(brand), outcome: 'OPTED_OUT' };
+      }
+      case 'WRONG_NUMBER': {
+        // Consent belongs to the person, not the number: stop texting it at once, and have staff find
+        // the patient's new number. One apology, then silence.
+        await store.flagNumberMayBeReassigned(patient.patientId, this.now());
+        const { changed } = await engine.changeConsent(patient.patientId, {
+          at: this.now(),
+          state: 'OPTED_OUT',
+          source: 'INBOUND_KEYWORD',
+          evidence: matched ?? 'wrong number',
+          order: arrivalOrder,
+        });
+        return changed
+          ? { reply: t.wrongNumber(brand), outcome: 'WRONG_NUMBER', inbox: 'WRONG_NUMBER' }
+          : { outcome: 'WRONG_NUMBER', inbox: 'WRONG_NUMBER' };
       }
       case 'OPT_IN': {
         const { outcome } = await engine.changeConsent(patient.patientId, {
@@ -261,7 +299,12 @@ export class SmsConversation {
     if (intent === 'DECLINE') {
       const outcome = await engine.decline(patient.patientId);
       if (outcome.kind === 'WINNER_CHANGED_MIND') {
-        return { reply: t.winnerChangedMind(brand), outcome: outcome.kind, slotId: outcome.slotId };
+        return {
+          reply: t.winnerChangedMind(brand),
+          outcome: outcome.kind,
+          slotId: outcome.slotId,
+          inbox: 'WINNER_CHANGED_MIND',
+        };
       }
       return outcome.kind === 'DECLINED'
         ? { reply: t.declined(brand), outcome: 'DECLINED', slotId: outcome.slotId }
@@ -270,10 +313,19 @@ export class SmsConversation {
     // A tapback quotes our own "Reply YES": it is not an answer, and it does not deserve a lecture.
     if (reaction) return { outcome: 'IGNORED_REACTION' };
     const slotId = patient.lastOfferSlotId ?? patient.liveOfferSlotId;
+    // A yes with a condition books nobody: it is answered once (take it as offered, or call) and staff
+    // read the condition in the inbox.
+    const qualified = reason === 'QUALIFIED';
+    const inbox = qualified ? ('QUALIFIED_YES' as const) : ('UNKNOWN_REPLY' as const);
     if (slotId && (await store.markUnknownReplyHelped(slotId, patient.patientId))) {
-      return { reply: t.unknown(brand), outcome: 'HELPED_ONCE', slotId };
+      return {
+        reply: qualified ? t.qualifiedYes(brand) : t.unknown(brand),
+        outcome: qualified ? 'QUALIFIED_HELPED_ONCE' : 'HELPED_ONCE',
+        slotId,
+        inbox,
+      };
     }
-    return { outcome: 'IGNORED_UNKNOWN' };
+    return { outcome: qualified ? 'IGNORED_QUALIFIED' : 'IGNORED_UNKNOWN', inbox };
   }
 
   private async confirmation(slot: Slot, patient: Patient): Promise<string> {

@@ -2,6 +2,7 @@ import type {
   ConsentChange,
   ConsentState,
   ConsentWrite,
+  InboxItem,
   Location,
   MessageRecord,
   Offer,
@@ -153,6 +154,10 @@ export interface OfferStore {
   completeInbound(messageSid: string, reply: string): Promise<void>;
   /** True the first time only: an answer that went back as TwiML is also sent through the API once. */
   markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean>;
+  /** Records that the patient's number may have changed hands ("wrong number"). */
+  flagNumberMayBeReassigned(patientId: string, at: string): Promise<void>;
+  /** Puts an inbound message in the staff inbox (OPEN); the same message twice is one item. */
+  addInboxItem(item: Omit<InboxItem, 'status'>): Promise<void>;
   /** Records a message; recording the same messageId twice is a no-op (returns false). */
   recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean>;
   getMessage(messageId: string): Promise<MessageRecord | undefined>;

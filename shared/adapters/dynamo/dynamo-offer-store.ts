@@ -16,6 +16,7 @@ import type {
   ConsentChange,
   ConsentState,
   ConsentWrite,
+  InboxItem,
   Location,
   MessageRecord,
   Offer,
@@ -901,6 +902,36 @@ export class DynamoOfferStore implements OfferStore {
       ConditionExpression: 'attribute_exists(reply) AND attribute_not_exists(apiAnsweredAt)',
       ExpressionAttributeValues: { ':at': at },
     });
+  }
+
+  async flagNumberMayBeReassigned(patientId: string, at: string): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.patient(patientId),
+      UpdateExpression: 'SET numberMayBeReassigned = if_not_exists(numberMayBeReassigned, :flag)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':flag': { at } },
+    });
+  }
+
+  async addInboxItem(item: Omit<InboxItem, 'status'>): Promise<void> {
+    try {
+      await this.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.inbox(item.messageId),
+            ...indexKeys.inboxByStatus('OPEN', item.receivedAt, item.messageId),
+            entity: 'INBOX',
+            ...item,
+            status: 'OPEN',
+          },
+          // A retried webhook must not reopen an item staff already handled.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async recordMessage(message: MessageRecord, ttlDays: number): Promise<boolean> {

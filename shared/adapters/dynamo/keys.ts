@@ -19,6 +19,8 @@ export const keys = {
   inbound: (messageSid: string) => ({ pk: `INBOUND#${messageSid}`, sk: 'INBOUND' }),
   provider: (providerId: string) => ({ pk: 'PROVIDERS', sk: `PROVIDER#${providerId}` }),
   location: (locationId: string) => ({ pk: 'LOCATIONS', sk: `LOCATION#${locationId}` }),
+  /** A staff inbox item, one per inbound message that needs a person (idempotent on the message id). */
+  inbox: (messageId: string) => ({ pk: `INBOX#${messageId}`, sk: 'INBOX' }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
 } as const;
 
@@ -37,6 +39,11 @@ export const indexKeys = {
   offerByPatient: (patientId: string, sentAt: string, slotId: string) => ({
     gsi2pk: `OFFERS#${patientId}`,
     gsi2sk: `${sentAt}#${slotId}`,
+  }),
+  /** gsi1: the staff inbox by status, newest last (read backwards for newest first). */
+  inboxByStatus: (status: 'OPEN' | 'HANDLED', receivedAt: string, messageId: string) => ({
+    gsi1pk: `INBOX#${status}`,
+    gsi1sk: `${receivedAt}#${messageId}`,
   }),
   /** gsi1: the message log by day. */
   messageByDay: (createdAt: string, messageId: string) => ({
