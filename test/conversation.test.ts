@@ -259,7 +259,7 @@ describe('SMS conversation', () => {
     await clinic.advance(3);
     // Same slot, same batch: each patient's offer is in their own language.
     expect(clinic.sms.to(lucia.phone)[0]?.body).toMatch(
-      /^Lakeside: Cita .* con Dr\. Lee en Main St\. SI para reservar, NO para pasar\. Vence /,
+      /^Lakeside: Cita .* con Dr\. Lee en Main St\. SI para reservar, NO para pasar, STOP para salir\. Vence /,
     );
     expect(clinic.sms.to(ben.phone)[0]?.body).toMatch(/^Lakeside: Opening /);
 

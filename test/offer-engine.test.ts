@@ -23,7 +23,9 @@ describe('offer engine on DynamoDB Local', () => {
 
     await clinic.advance(3);
     expect(clinic.sms.sent.map((m) => m.to).sort()).toEqual(urgent.map((p) => p.phone).sort());
-    expect(clinic.sms.sent[0]?.body).toMatch(/^Lakeside: Opening .* with Dr\. Lee at Main St\. Reply YES/);
+    expect(clinic.sms.sent[0]?.body).toMatch(
+      /^Lakeside: Opening .* with Dr\. Lee at Main St\. YES to book, NO to pass, STOP to opt out/,
+    );
     let current = await clinic.store.getSlot(slot.slotId);
     expect(current).toMatchObject({ status: 'OPEN', currentBatch: 1, phase: 'HOLDING' });
 
@@ -150,7 +152,7 @@ describe('offer engine on DynamoDB Local', () => {
     ]);
     for (const p of patients) {
       expect(clinic.sms.to(p.phone).map((m) => m.body)).toEqual([
-        expect.stringContaining('Reply YES to book'),
+        expect.stringContaining('YES to book'),
         expect.stringContaining('no longer available'),
       ]);
       expect((await clinic.engine.claim(p.patientId)).kind).toBe('CLOSED');

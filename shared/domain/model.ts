@@ -66,6 +66,8 @@ export interface Patient {
   lastOfferSlotId?: string;
   /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
   recentOfferTimes: string[];
+  /** When a text last told this patient how to opt out (CTIA: at first contact and regularly after). */
+  optOutToldAt?: string;
   /**
    * Someone at this number said it is the wrong number: it may have been reassigned (consent belongs
    * to the person, not the number). The number is opted out; staff confirm the patient's new number.

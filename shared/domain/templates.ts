@@ -34,6 +34,13 @@ export interface OfferDetails {
   startAt: string;
   timeZone: string;
   holdExpiresAt: string;
+  /**
+   * The patient's own zone. When it is not the clinic's, the hold is shown in it and both times carry
+   * their zone ("Held till 8:07AM PDT", visit "12:30PM CDT"), so nobody misreads either.
+   */
+  patientTimeZone?: string | undefined;
+  /** Say how to opt out (CTIA: at first contact, and again when not told for a while). */
+  optOutHint?: boolean | undefined;
 }
 
 export class TemplateTooLongError extends Error {
@@ -77,6 +84,38 @@ function when(iso: string, zone: string): string {
 
 function clock(iso: string, zone: string): string {
   return local(iso, zone).toFormat('h:mma');
+}
+
+/** " CDT" when the patient lives in another zone than the one the time is shown in; "" otherwise. */
+function zoneLabel(iso: string, zone: string, o: OfferDetails): string {
+  if (!o.patientTimeZone || o.patientTimeZone === o.timeZone) return '';
+  return ` ${local(iso, zone).toFormat('ZZZZ')}`;
+}
+
+/** Where the patient reads the hold: their own zone when known. */
+function holdZone(o: OfferDetails): string {
+  return o.patientTimeZone ?? o.timeZone;
+}
+
+/**
+ * The first of these texts that fits one segment. The worst case (every field at its longest, opt-out
+ * words, zone labels) drops the location, then the provider, rather than the answer words or the hold.
+ */
+function firstFitting(candidates: string[]): string {
+  for (const text of candidates.slice(0, -1)) {
+    if (segmentInfo(text).encoding === 'GSM-7' && segmentInfo(text).units <= GSM7_SINGLE_SEGMENT) return text;
+  }
+  return assertSingleSegment(candidates.at(-1) as string);
+}
+
+function offerVariants(
+  o: OfferDetails,
+  render: (visit: { provider?: string; location?: string }) => string,
+  words: { provider: string; location: string },
+): string[] {
+  const provider = o.providerName ? fitField(o.providerName, 'providerName') : words.provider;
+  const location = o.locationName ? fitField(o.locationName, 'locationName') : words.location;
+  return [render({ provider, location }), render({ provider }), render({ location }), render({})];
 }
 
 function local(iso: string, zone: string): DateTime {
@@ -156,10 +195,19 @@ export interface MessageTemplates {
 }
 
 export const englishTemplates: MessageTemplates = {
-  offer: (b, o) =>
-    assertSingleSegment(
-      `${brand(b)}: Opening ${visit(o)}. Reply YES to book, NO to pass. Held till ${clock(o.holdExpiresAt, o.timeZone)}`,
-    ),
+  offer: (b, o) => {
+    const when = `${local(o.startAt, o.timeZone).toFormat('ccc LLL d h:mma')}${zoneLabel(o.startAt, o.timeZone, o)}`;
+    const ask = o.optOutHint ? 'YES to book, NO to pass, STOP to opt out' : 'Reply YES to book, NO to pass';
+    const hold = `Held till ${clock(o.holdExpiresAt, holdZone(o))}${zoneLabel(o.holdExpiresAt, holdZone(o), o)}`;
+    return firstFitting(
+      offerVariants(
+        o,
+        ({ provider, location }) =>
+          `${brand(b)}: Opening ${when}${provider ? ` with ${provider}` : ''}${location ? ` at ${location}` : ''}. ${ask}. ${hold}`,
+        { provider: 'your provider', location: 'our clinic' },
+      ),
+    );
+  },
   confirmed: (b, o) =>
     assertSingleSegment(`${brand(b)}: You're booked ${visit(o)}. Questions? Call ${phone(b)}`),
   taken: (b) =>
@@ -224,10 +272,21 @@ export const englishTemplates: MessageTemplates = {
  * carriers act on; AYUDA, SI and NO are read by our own reply parser.
  */
 export const spanishTemplates: MessageTemplates = {
-  offer: (b, o) =>
-    assertSingleSegment(
-      `${brand(b)}: Cita ${visita(o)}. SI para reservar, NO para pasar. Vence ${hora(o.holdExpiresAt, o.timeZone)}`,
-    ),
+  offer: (b, o) => {
+    const when = `${cuando(o.startAt, o.timeZone)}${zoneLabel(o.startAt, o.timeZone, o)}`;
+    const ask = o.optOutHint
+      ? 'SI para reservar, NO para pasar, STOP para salir'
+      : 'SI para reservar, NO para pasar';
+    const hold = `Vence ${hora(o.holdExpiresAt, holdZone(o))}${zoneLabel(o.holdExpiresAt, holdZone(o), o)}`;
+    return firstFitting(
+      offerVariants(
+        o,
+        ({ provider, location }) =>
+          `${brand(b)}: Cita ${when}${provider ? ` con ${provider}` : ''}${location ? ` en ${location}` : ''}. ${ask}. ${hold}`,
+        { provider: 'su proveedor', location: 'nuestro centro' },
+      ),
+    );
+  },
   confirmed: (b, o) =>
     assertSingleSegment(`${brand(b)}: Cita reservada ${visita(o)}. ¿Dudas? Llame al ${phone(b)}`),
   taken: (b) =>

@@ -1,6 +1,7 @@
 import type { OfferPolicy } from '../config.js';
 import { isFailedDelivery, isKnownDeliveryStatus } from '../domain/delivery-status.js';
 import type { InboxReason, Language, Patient, Slot } from '../domain/model.js';
+import { SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
 import { classifyReply, type ReplyIntent, type UnknownReason } from '../domain/reply-intent.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
 import type { Clock } from '../ports.js';
@@ -148,6 +149,7 @@ export class SmsConversation {
         )
       : this.answerUnknownSender(classification.intent, classification.matched);
     if (answer.reply && patient) {
+      if (SAYS_HOW_TO_OPT_OUT.test(answer.reply)) await store.markOptOutTold(patient.patientId, this.now());
       await store.recordMessage(
         {
           messageId: `re-${sms.messageSid}`,

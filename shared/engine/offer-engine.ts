@@ -13,6 +13,7 @@ import type {
   Slot,
   WaitlistEntry,
 } from '../domain/model.js';
+import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
 import {
   type Clock,
@@ -575,6 +576,9 @@ export class OfferEngine {
         startAt: slot.startAt,
         timeZone: policy.clinicTimeZone,
         holdExpiresAt: offer.holdExpiresAt,
+        // The hold is read on the patient's own clock (labelled when it is not the clinic's).
+        patientTimeZone: patient.timeZone,
+        optOutHint: needsOptOutHint(patient, this.now()),
       });
       const sent = await this.sendSms(patient, body, 'OFFER', slot.slotId);
       if (sent === 'SENT') {
@@ -666,6 +670,7 @@ export class OfferEngine {
         at: this.now(),
       });
       this.log('sms.sent', { messageId: message.messageId, purpose, patientId: patient.patientId });
+      if (SAYS_HOW_TO_OPT_OUT.test(body)) await store.markOptOutTold(patient.patientId, this.now());
       return 'SENT';
     } catch (error) {
       const code = error instanceof SmsSendError ? error.code : 'SEND_ERROR';

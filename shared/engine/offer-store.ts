@@ -154,6 +154,8 @@ export interface OfferStore {
   completeInbound(messageSid: string, reply: string): Promise<void>;
   /** True the first time only: an answer that went back as TwiML is also sent through the API once. */
   markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean>;
+  /** A text that said how to opt out reached this patient (see needsOptOutHint). */
+  markOptOutTold(patientId: string, at: string): Promise<void>;
   /** Records that the patient's number may have changed hands ("wrong number"). */
   flagNumberMayBeReassigned(patientId: string, at: string): Promise<void>;
   /** Puts an inbound message in the staff inbox (OPEN); the same message twice is one item. */

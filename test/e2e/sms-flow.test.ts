@@ -120,7 +120,7 @@ describe('end to end on the local stack', () => {
     });
     expect(offers.map((m) => m.phone).sort()).toEqual([...phones].sort());
     for (const m of offers) {
-      expect(m.body).toContain('Reply YES');
+      expect(m.body).toContain('YES to book');
       expect(m.encoding).toBe('GSM-7');
       expect(m.segments).toBe(1);
     }

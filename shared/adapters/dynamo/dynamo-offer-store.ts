@@ -904,6 +904,16 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
+  async markOptOutTold(patientId: string, at: string): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.patient(patientId),
+      UpdateExpression: 'SET optOutToldAt = :at',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(optOutToldAt) OR optOutToldAt < :at)',
+      ExpressionAttributeValues: { ':at': at },
+    });
+  }
+
   async flagNumberMayBeReassigned(patientId: string, at: string): Promise<void> {
     await this.updateIfStill({
       Key: keys.patient(patientId),
