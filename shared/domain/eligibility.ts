@@ -14,7 +14,9 @@ export type Exclusion =
   | 'DAILY_CAP'
   | 'WEEKLY_CAP'
   | 'HAS_LIVE_OFFER'
-  | 'ALREADY_OFFERED';
+  | 'ALREADY_OFFERED'
+  /** The patient texted PAUSE: no offers until their date. */
+  | 'PAUSED';
 
 export interface EligibilityPolicy {
   minNoticeMinutes: number;
@@ -23,7 +25,7 @@ export interface EligibilityPolicy {
 
 export interface EligibilityInput {
   entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt'>;
-  patient: Pick<Patient, 'patientId' | 'consent' | 'liveOfferSlotId' | 'recentOfferTimes'>;
+  patient: Pick<Patient, 'patientId' | 'consent' | 'liveOfferSlotId' | 'recentOfferTimes' | 'pausedUntil'>;
   slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds'>;
   provider: Pick<Provider, 'providerType'>;
   now: string;
@@ -64,6 +66,7 @@ export function exclusionsFor(input: EligibilityInput, policy: EligibilityPolicy
   if (offerAges.filter((age) => age < 7 * DAY_MS).length >= policy.caps.perWeek) reasons.push('WEEKLY_CAP');
   if (patient.liveOfferSlotId) reasons.push('HAS_LIVE_OFFER');
   if (slot.offeredPatientIds.includes(patient.patientId)) reasons.push('ALREADY_OFFERED');
+  if (patient.pausedUntil && DateTime.fromISO(patient.pausedUntil) > now) reasons.push('PAUSED');
   return reasons;
 }
 

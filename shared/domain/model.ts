@@ -66,6 +66,8 @@ export interface Patient {
   lastOfferSlotId?: string;
   /** Send times of recent offers (last 7 days) for the anti-fatigue caps. */
   recentOfferTimes: string[];
+  /** The patient texted PAUSE: no offers before this instant (RESUME or staff lift it). */
+  pausedUntil?: string;
   /** When a text last told this patient how to opt out (CTIA: at first contact and regularly after). */
   optOutToldAt?: string;
   /**
