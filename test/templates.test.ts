@@ -46,6 +46,10 @@ function renderAll(t: MessageTemplates): Record<TemplateName, () => string> {
     qualifiedYes: () => t.qualifiedYes(brand),
     noOffer: () => t.noOffer(brand),
     help: () => t.help(brand),
+    paused: () => t.paused(brand, { until: offer.startAt, timeZone: offer.timeZone }),
+    resumed: () => t.resumed(brand),
+    status: () => t.status(brand, { onList: true, pausedUntil: offer.startAt, timeZone: offer.timeZone }),
+    left: () => t.left(brand),
     optedOut: () => t.optedOut(brand),
     optedOutStillBooked: () => t.optedOutStillBooked(brand),
     optedIn: () => t.optedIn(brand),
@@ -196,7 +200,18 @@ describe('values outside the limits or the alphabet', () => {
       (Object.keys(t) as TemplateName[]).map((name) => [language, name, t] as const),
     ),
   )('%s %s still renders one GSM-7 segment', (_language, name, t) => {
-    const text = name === 'offer' || name === 'confirmed' ? t[name](hostile, hostileOffer) : t[name](hostile);
+    const zoned = {
+      until: offer.startAt,
+      pausedUntil: offer.startAt,
+      onList: true,
+      timeZone: offer.timeZone,
+    };
+    const text =
+      name === 'offer' || name === 'confirmed'
+        ? t[name](hostile, hostileOffer)
+        : name === 'paused' || name === 'status'
+          ? t[name](hostile, zoned)
+          : t[name](hostile);
     expect(segmentInfo(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 

@@ -484,6 +484,8 @@ export const updatePatientBody = z
       familyName: z.optional(z.nullable(text(60))),
       timeZone: z.optional(z.nullable(timeZoneSchema)),
       language: z.optional(languageSchema),
+      /** Staff lift a patient's PAUSE (only null: a pause is the patient's own choice to make). */
+      pausedUntil: z.optional(z.null({ error: 'can only be null (lifts the pause)' })),
     },
     OBJECT,
   )
@@ -656,6 +658,8 @@ export interface PatientSummary {
   /** Absent = English. */
   language?: Language;
   consent: ConsentState;
+  /** The patient texted PAUSE: no offers until then (staff can lift it). */
+  pausedUntil?: string;
   /** Someone at the number said "wrong number": staff should confirm the patient's number. */
   numberMayBeReassigned?: { at: string };
 }

@@ -22,6 +22,7 @@ export function patientSummary(patient: Patient): PatientSummary {
     ...(patient.timeZone !== undefined ? { timeZone: patient.timeZone } : {}),
     ...(patient.language !== undefined ? { language: patient.language } : {}),
     consent: patient.consent,
+    ...(patient.pausedUntil ? { pausedUntil: patient.pausedUntil } : {}),
     ...(patient.numberMayBeReassigned ? { numberMayBeReassigned: patient.numberMayBeReassigned } : {}),
   };
 }

@@ -80,6 +80,19 @@ export const OPT_IN_WORDS: readonly string[] = ['start', 'unstop'];
 /** "ayuda" is Spanish for help; Spanish-speaking patients are told to send it. */
 export const HELP_WORDS: readonly string[] = ['help', 'info', 'ayuda'];
 
+/**
+ * Patients steer by keyword, as the whole message only (like START and HELP): PAUSE [days] stops
+ * offers for a while, RESUME ends a pause, STATUS asks where they stand, LEAVE takes them off the
+ * waitlist (consent kept). Spanish: PAUSA, REANUDAR, ESTADO, RETIRARME ("salir" is what our Spanish
+ * texts say for STOP, so it stays an opt-out). The STOP family is read first and always wins.
+ */
+export const PAUSE_WORDS: readonly string[] = ['pause', 'pausa', 'pausar'];
+export const RESUME_WORDS: readonly string[] = ['resume', 'unpause', 'reanudar', 'continuar'];
+export const STATUS_WORDS: readonly string[] = ['status', 'estado'];
+export const LEAVE_WORDS: readonly string[] = ['leave', 'retirarme', 'retirar'];
+/** Words allowed after PAUSE's number ("PAUSE 30 days", "PAUSA 10 dias"). */
+const DAY_WORDS: readonly string[] = ['day', 'days', 'dia', 'dias'];
+
 /** Words that take the offered slot. "si" covers "sí" because accents are removed before matching. */
 export const CLAIM_WORDS: readonly string[] = [
   'yes',
@@ -342,7 +355,18 @@ export const LEADING_ANSWER_WORDS = 3;
 // Classifier
 // ---------------------------------------------------------------------------------------------------
 
-export type ReplyIntent = 'CLAIM' | 'DECLINE' | 'OPT_OUT' | 'OPT_IN' | 'HELP' | 'WRONG_NUMBER' | 'UNKNOWN';
+export type ReplyIntent =
+  | 'CLAIM'
+  | 'DECLINE'
+  | 'OPT_OUT'
+  | 'OPT_IN'
+  | 'HELP'
+  | 'WRONG_NUMBER'
+  | 'PAUSE'
+  | 'RESUME'
+  | 'STATUS'
+  | 'LEAVE'
+  | 'UNKNOWN';
 
 /**
  * Why an UNKNOWN is unknown; safe to log (never contains the body). QUALIFIED is a yes with a
@@ -370,6 +394,8 @@ export interface ReplyClassification {
   reaction?: true;
   /** Set on UNKNOWN only. */
   reason?: UnknownReason;
+  /** PAUSE only: the number of days the patient asked for, when they gave one. */
+  days?: number;
 }
 
 const QUOTES = '"\u201C\u201D\u201E\u00AB\u00BB\u2018\u2019\'';
@@ -427,6 +453,8 @@ export function classifyReply(body: string, context: ReplyContext = {}): ReplyCl
     if (OPT_IN_WORDS.includes(only)) return { intent: 'OPT_IN', matched: only };
     if (HELP_WORDS.includes(only)) return { intent: 'HELP', matched: only };
   }
+  const steer = steeringKeyword(core);
+  if (steer) return steer;
   const whoIsThis = WHO_IS_THIS_PHRASES.find(
     (phrase) =>
       phrase
@@ -536,6 +564,30 @@ function normalise(body: string): string {
     .toLowerCase();
 }
 
+/** PAUSE [n [days]], RESUME, STATUS, LEAVE as the whole message (courtesy words aside). */
+function steeringKeyword(core: string[]): ReplyClassification | undefined {
+  const [first, ...rest] = core;
+  if (!first) return undefined;
+  if (rest.length === 0) {
+    if (PAUSE_WORDS.includes(first)) return { intent: 'PAUSE', matched: first };
+    if (RESUME_WORDS.includes(first)) return { intent: 'RESUME', matched: first };
+    if (STATUS_WORDS.includes(first)) return { intent: 'STATUS', matched: first };
+    if (LEAVE_WORDS.includes(first)) return { intent: 'LEAVE', matched: first };
+    return undefined;
+  }
+  const [count, unit, ...more] = rest;
+  if (
+    PAUSE_WORDS.includes(first) &&
+    count !== undefined &&
+    /^\d{1,4}$/.test(count) &&
+    (unit === undefined || DAY_WORDS.includes(unit)) &&
+    more.length === 0
+  ) {
+    return { intent: 'PAUSE', matched: first, days: Number(count) };
+  }
+  return undefined;
+}
+
 /** Every single word the lists know: a lengthened word ("yesss", "nooo") is read as one of these. */
 const KEYWORDS: ReadonlySet<string> = new Set([
   ...CLAIM_WORDS,
@@ -544,6 +596,10 @@ const KEYWORDS: ReadonlySet<string> = new Set([
   ...OPT_OUT_WORDS_ANYWHERE,
   ...OPT_IN_WORDS,
   ...HELP_WORDS,
+  ...PAUSE_WORDS,
+  ...RESUME_WORDS,
+  ...STATUS_WORDS,
+  ...LEAVE_WORDS,
 ]);
 
 /**

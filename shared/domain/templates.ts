@@ -118,6 +118,17 @@ function offerVariants(
   return [render({ provider, location }), render({ provider }), render({ location }), render({})];
 }
 
+/** "Wed Sep 30" */
+function day(iso: string, zone: string): string {
+  return local(iso, zone).toFormat('ccc LLL d');
+}
+
+/** "mie 30 sep" (see DIAS and MESES). */
+function dia(iso: string, zone: string): string {
+  const t = local(iso, zone);
+  return `${DIAS[t.weekday - 1]} ${t.day} ${MESES[t.month - 1]}`;
+}
+
 function local(iso: string, zone: string): DateTime {
   const time = DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).setLocale('en-US');
   // Luxon would otherwise render "Invalid DateTime" into a patient's text.
@@ -184,6 +195,14 @@ export interface MessageTemplates {
   noOffer(b: Brand): string;
   /** CTIA HELP: program name, a support number, how to opt out. */
   help(b: Brand): string;
+  /** PAUSE: offers stop until the date (patient's zone); how to resume. */
+  paused(b: Brand, o: { until: string; timeZone: string }): string;
+  /** RESUME: offers come again. */
+  resumed(b: Brand): string;
+  /** STATUS: on the list or not, paused until when, how to change it. No provider, visit or diagnosis. */
+  status(b: Brand, o: { onList: boolean; pausedUntil?: string | undefined; timeZone: string }): string;
+  /** LEAVE: off the waitlist (consent kept), how to be added again. */
+  left(b: Brand): string;
   /** CTIA STOP: brand, acknowledgement, "no further messages". Sent once. */
   optedOut(b: Brand): string;
   /** The STOP confirmation for a patient with a booked visit ahead: the visit stands, call to change it. */
@@ -240,9 +259,29 @@ export const englishTemplates: MessageTemplates = {
     assertSingleSegment(
       `${brand(b)}: You have no open offer right now. We'll text you when an opening comes up. Reply HELP for help, STOP to opt out.`,
     ),
+  // The keywords are listed when they fit beside everything CTIA requires.
   help: (b) =>
-    assertSingleSegment(
+    firstFitting([
+      `${brand(b)} waitlist: texts when an earlier visit opens. Help: ${phone(b)}. Reply STOP to opt out. PAUSE, STATUS, LEAVE also work. Msg&data rates may apply.`,
       `${brand(b)} waitlist: texts when an earlier visit opens. Help: ${phone(b)}. Reply STOP to opt out. Msg&data rates may apply.`,
+    ]),
+  paused: (b, o) =>
+    assertSingleSegment(
+      `${brand(b)}: Offers paused until ${day(o.until, o.timeZone)}. Reply RESUME to restart them, STATUS to check, STOP to opt out.`,
+    ),
+  resumed: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: You're back on for offers; we'll text you when an opening comes up. Reply PAUSE to pause, STOP to opt out.`,
+    ),
+  status: (b, o) =>
+    assertSingleSegment(
+      o.onList
+        ? `${brand(b)}: You're on our waitlist.${o.pausedUntil ? ` Offers paused until ${day(o.pausedUntil, o.timeZone)}.` : ''} Reply PAUSE, RESUME or LEAVE to change it, STOP to opt out.`
+        : `${brand(b)}: You're not on our waitlist right now. To be added, call ${phone(b)}. Reply STOP to opt out.`,
+    ),
+  left: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: You're off our waitlist and won't get offers. To be added again, call ${phone(b)}.`,
     ),
   optedOut: (b) =>
     assertSingleSegment(
@@ -320,8 +359,27 @@ export const spanishTemplates: MessageTemplates = {
       `${brand(b)}: No tiene ninguna oferta abierta. Le avisaremos cuando haya una cita. AYUDA para ayuda, STOP para salir.`,
     ),
   help: (b) =>
-    assertSingleSegment(
+    firstFitting([
+      `${brand(b)} lista de espera: le avisamos si se libera una cita. Ayuda: ${phone(b)}. STOP para salir. PAUSA, ESTADO, RETIRARME. Pueden aplicar tarifas de msj/datos.`,
       `${brand(b)} lista de espera: le avisamos si se libera una cita. Ayuda: ${phone(b)}. STOP para salir. Pueden aplicar tarifas de msj/datos.`,
+    ]),
+  paused: (b, o) =>
+    assertSingleSegment(
+      `${brand(b)}: Ofertas en pausa hasta el ${dia(o.until, o.timeZone)}. REANUDAR para seguir, ESTADO para consultar, STOP para salir.`,
+    ),
+  resumed: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Vuelve a recibir ofertas; le avisaremos cuando haya una cita. PAUSA para pausar, STOP para salir.`,
+    ),
+  status: (b, o) =>
+    assertSingleSegment(
+      o.onList
+        ? `${brand(b)}: Esta en nuestra lista de espera.${o.pausedUntil ? ` En pausa hasta el ${dia(o.pausedUntil, o.timeZone)}.` : ''} PAUSA, REANUDAR o RETIRARME para cambiar, STOP para salir.`
+        : `${brand(b)}: No figura en nuestra lista de espera. Para volver, llame al ${phone(b)}. STOP para salir.`,
+    ),
+  left: (b) =>
+    assertSingleSegment(
+      `${brand(b)}: Ya no figura en nuestra lista de espera ni recibira ofertas. Para volver, llame al ${phone(b)}.`,
     ),
   optedOut: (b) =>
     assertSingleSegment(

@@ -7,6 +7,7 @@ import { type Brand, templatesFor } from '../domain/templates.js';
 import type { Clock } from '../ports.js';
 import type { OfferEngine } from './offer-engine.js';
 import type { OfferStore } from './offer-store.js';
+import { PatientSteering } from './patient-steering.js';
 
 /**
  * The SMS conversation: what an inbound text means and what we answer, and what a delivery callback
@@ -61,7 +62,10 @@ export class InboundInFlightError extends Error {
 export class SmsConversation {
   private readonly brand: Brand;
 
+  private readonly steering: PatientSteering;
+
   constructor(private readonly deps: ConversationDeps) {
+    this.steering = new PatientSteering(deps);
     this.brand = { clinicName: deps.policy.clinicName, contactPhone: deps.policy.clinicContactPhone };
   }
 
@@ -146,6 +150,7 @@ export class SmsConversation {
           // handlers finish: the message id breaks a tie within the millisecond.
           `${now}#${sms.messageSid}`,
           classification.reason,
+          classification.days,
         )
       : this.answerUnknownSender(classification.intent, classification.matched);
     if (answer.reply && patient) {
@@ -214,6 +219,7 @@ export class SmsConversation {
     matched: string | undefined,
     arrivalOrder: string,
     reason?: UnknownReason,
+    days?: number,
   ): Promise<Answer> {
     const { engine, store } = this.deps;
     const brand = this.brand;
@@ -275,6 +281,25 @@ export class SmsConversation {
     }
     // Opted out means no further messages: no claim, no answer, until START.
     if (patient.consent !== 'OPTED_IN') return { outcome: 'IGNORED_OPTED_OUT' };
+    const zone = patient.timeZone ?? this.deps.policy.clinicTimeZone;
+    switch (intent) {
+      case 'PAUSE': {
+        const { until } = await this.steering.pause(patient.patientId, days);
+        return { reply: t.paused(brand, { until, timeZone: zone }), outcome: 'PAUSED' };
+      }
+      case 'RESUME':
+        await this.steering.resume(patient.patientId);
+        return { reply: t.resumed(brand), outcome: 'RESUMED' };
+      case 'STATUS': {
+        const status = await this.steering.status(patient.patientId);
+        return { reply: t.status(brand, { ...status, timeZone: zone }), outcome: 'STATUS' };
+      }
+      case 'LEAVE':
+        await this.steering.leave(patient.patientId);
+        return { reply: t.left(brand), outcome: 'LEFT_WAITLIST' };
+      default:
+        break;
+    }
     if (intent === 'CLAIM') {
       const outcome = await engine.claim(patient.patientId);
       switch (outcome.kind) {

@@ -154,6 +154,10 @@ export interface OfferStore {
   completeInbound(messageSid: string, reply: string): Promise<void>;
   /** True the first time only: an answer that went back as TwiML is also sent through the API once. */
   markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean>;
+  /** Sets (or, with undefined, lifts) the patient's pause on offers. */
+  setPausedUntil(patientId: string, until: string | undefined): Promise<void>;
+  /** True when the patient has at least one active waitlist entry. */
+  hasActiveEntry(patientId: string): Promise<boolean>;
   /** A text that said how to opt out reached this patient (see needsOptOutHint). */
   markOptOutTold(patientId: string, at: string): Promise<void>;
   /** Records that the patient's number may have changed hands ("wrong number"). */

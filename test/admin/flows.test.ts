@@ -199,6 +199,28 @@ describe('waitlist', () => {
     expect((await waitlist()).items.some((r) => r.patientId === patient.patientId)).toBe(false);
   });
 
+  it("shows a patient's PAUSE and lets staff lift it (only lift it), audited", async () => {
+    const added = await addPatient('Pausing');
+    const { patientId } = added.patient;
+    const until = new Date(Date.now() + 14 * 86_400_000).toISOString();
+    await app.clinic.store.setPausedUntil(patientId, until);
+    const detail = (await get(`/admin/patients/${patientId}`)).body as PatientDetail;
+    expect(detail.patient.pausedUntil).toBe(until);
+    const patch = (body: unknown) =>
+      app.call(
+        jsonEvent({ method: 'PATCH', path: `/admin/patients/${patientId}`, body, claims: ADMIN_CLAIMS }),
+      );
+    const before = await app.countItems();
+    const refused = await patch({ pausedUntil: '2030-01-01T00:00:00Z' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/pausedUntil/);
+    expect(await app.countItems()).toBe(before);
+    const lifted = await patch({ pausedUntil: null });
+    expect(lifted.status, lifted.text).toBe(200);
+    expect((lifted.body as { pausedUntil?: string }).pausedUntil).toBeUndefined();
+    expect((await app.clinic.store.getPatient(patientId))?.pausedUntil).toBeUndefined();
+  });
+
   it('texts a Spanish-speaking patient in Spanish, and staff can correct a patient without touching the phone', async () => {
     const added = await addPatient('Lucia', {}, { sendWelcome: true, language: 'es' });
     expect(added.patient.language).toBe('es');

@@ -255,7 +255,9 @@ export class AdminStore {
    */
   async updatePatient(
     patientId: string,
-    changes: Partial<Record<'displayName' | 'familyName' | 'timeZone' | 'language', string | null>>,
+    changes: Partial<
+      Record<'displayName' | 'familyName' | 'timeZone' | 'language' | 'pausedUntil', string | null>
+    >,
   ): Promise<Patient | undefined> {
     const set: string[] = [];
     const remove: string[] = [];

@@ -904,6 +904,19 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
+  async setPausedUntil(patientId: string, until: string | undefined): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.patient(patientId),
+      UpdateExpression: until ? 'SET pausedUntil = :until' : 'REMOVE pausedUntil',
+      ConditionExpression: 'attribute_exists(pk)',
+      ...(until ? { ExpressionAttributeValues: { ':until': until } } : {}),
+    });
+  }
+
+  async hasActiveEntry(patientId: string): Promise<boolean> {
+    return (await this.entryItemsOf(patientId)).some((item) => item.active === true);
+  }
+
   async markOptOutTold(patientId: string, at: string): Promise<void> {
     await this.updateIfStill({
       Key: keys.patient(patientId),
