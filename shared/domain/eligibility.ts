@@ -16,7 +16,9 @@ export type Exclusion =
   | 'HAS_LIVE_OFFER'
   | 'ALREADY_OFFERED'
   /** The patient texted PAUSE: no offers until their date. */
-  | 'PAUSED';
+  | 'PAUSED'
+  /** This slot is part of a cascade that already moved the patient (the loop guard). */
+  | 'IN_CHAIN';
 
 export interface EligibilityPolicy {
   minNoticeMinutes: number;
@@ -26,7 +28,7 @@ export interface EligibilityPolicy {
 export interface EligibilityInput {
   entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt'>;
   patient: Pick<Patient, 'patientId' | 'consent' | 'liveOfferSlotId' | 'recentOfferTimes' | 'pausedUntil'>;
-  slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds'>;
+  slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds' | 'chain'>;
   provider: Pick<Provider, 'providerType'>;
   now: string;
 }
@@ -67,6 +69,7 @@ export function exclusionsFor(input: EligibilityInput, policy: EligibilityPolicy
   if (patient.liveOfferSlotId) reasons.push('HAS_LIVE_OFFER');
   if (slot.offeredPatientIds.includes(patient.patientId)) reasons.push('ALREADY_OFFERED');
   if (patient.pausedUntil && DateTime.fromISO(patient.pausedUntil) > now) reasons.push('PAUSED');
+  if (slot.chain?.movedPatientIds.includes(patient.patientId)) reasons.push('IN_CHAIN');
   return reasons;
 }
 

@@ -98,9 +98,31 @@ export interface WaitlistEntry {
   preferences: WaitlistPreferences;
   /** The appointment the patient holds today; offers only move them earlier. */
   currentAppointmentAt?: string;
+  /**
+   * What that appointment is, when staff record it: once the patient moves earlier it becomes an
+   * opening of its own (cascading backfill).
+   */
+  currentAppointment?: AppointmentDetails;
   joinedAt: string;
   active: boolean;
   notes?: string;
+}
+
+/** Where and what an appointment is (its time is kept beside it). */
+export interface AppointmentDetails {
+  providerId: string;
+  locationId: string;
+  visitType: string;
+  durationMinutes: number;
+}
+
+/** A slot freed by a move down a cascade: its root, its parent, how deep, and who the chain moved. */
+export interface SlotChain {
+  rootSlotId: string;
+  parentSlotId: string;
+  depth: number;
+  /** Never offered this chain's slots again (the loop guard). */
+  movedPatientIds: string[];
 }
 
 export type SlotStatus = 'OPEN' | 'FILLED' | 'EXPIRED' | 'WITHDRAWN';
@@ -134,6 +156,12 @@ export interface Slot {
   loggedBy: string;
   loggedAt: string;
   bookedInEhr?: { by: string; at: string };
+  /** Set when this slot is the old appointment of a patient who moved earlier (cascading backfill). */
+  chain?: SlotChain;
+  /** The slot logged for the appointment this slot's winner freed. */
+  freedSlotId?: string;
+  /** In "ask" mode: the freed appointment, for staff to log in one click. */
+  freedAppointment?: AppointmentDetails & { startAt: string };
   /**
    * The winner said they cannot come after all (a NO after winning) or opted out (CANCEL, STOP): the
    * booking may be empty, so staff are alerted and the board says to call them. Set once.

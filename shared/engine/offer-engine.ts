@@ -11,6 +11,7 @@ import type {
   Patient,
   Provider,
   Slot,
+  SlotChain,
   WaitlistEntry,
 } from '../domain/model.js';
 import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
@@ -69,6 +70,9 @@ export interface NewCancellation {
   /** This slot's own batch size and hold; omitted = the clinic's settings. */
   batchSize?: number;
   holdMinutes?: number;
+  /** A cascade's freed appointment: its place in the chain, and its id (reserved on the parent). */
+  chain?: SlotChain;
+  slotId?: string;
 }
 
 export interface CandidateSelection {
@@ -186,7 +190,7 @@ export class OfferEngine {
       throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
     }
     const slot: Slot = {
-      slotId: ulid(),
+      slotId: input.slotId ?? ulid(),
       providerId: input.providerId,
       locationId: input.locationId,
       startAt: new Date(input.startAt).toISOString(),
@@ -194,6 +198,7 @@ export class OfferEngine {
       visitType: input.visitType,
       ...(input.batchSize !== undefined ? { batchSize: input.batchSize } : {}),
       ...(input.holdMinutes !== undefined ? { holdMinutes: input.holdMinutes } : {}),
+      ...(input.chain ? { chain: input.chain } : {}),
       status: 'OPEN',
       currentBatch: 0,
       phase: 'WAITING',

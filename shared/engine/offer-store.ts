@@ -154,6 +154,15 @@ export interface OfferStore {
   completeInbound(messageSid: string, reply: string): Promise<void>;
   /** True the first time only: an answer that went back as TwiML is also sent through the API once. */
   markInboundAnsweredByApi(messageSid: string, at: string): Promise<boolean>;
+  /**
+   * The waitlist entry a fill fulfilled (deactivated as FILLED, newest first) that records the
+   * appointment the patient held: what a cascade frees.
+   */
+  fulfilledEntryOf(patientId: string): Promise<WaitlistEntry | undefined>;
+  /** Links a parent slot to the slot logged for its freed appointment; false when one already was. */
+  reserveFreedSlot(parentSlotId: string, childSlotId: string): Promise<boolean>;
+  /** "Ask" mode: keeps the freed appointment on the parent slot for staff to log in one click. */
+  suggestFreedAppointment(parentSlotId: string, freed: NonNullable<Slot['freedAppointment']>): Promise<void>;
   /** Sets (or, with undefined, lifts) the patient's pause on offers. */
   setPausedUntil(patientId: string, until: string | undefined): Promise<void>;
   /** True when the patient has at least one active waitlist entry. */

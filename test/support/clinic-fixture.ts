@@ -21,6 +21,7 @@ export interface PatientSpec {
   urgent?: boolean;
   boost?: number;
   currentAppointmentAt?: string;
+  currentAppointment?: WaitlistEntry['currentAppointment'];
   joinedAt?: string;
   preferences?: Partial<WaitlistPreferences>;
   timeZone?: string;
@@ -110,6 +111,7 @@ export async function makeClinicOn(
       },
       currentAppointmentAt:
         spec.currentAppointmentAt ?? DateTime.fromJSDate(now).plus({ days: 60 }).toUTC().toISO() ?? undefined,
+      ...(spec.currentAppointment ? { currentAppointment: spec.currentAppointment } : {}),
       joinedAt: spec.joinedAt ?? (DateTime.fromJSDate(now).minus({ days: 1 }).toUTC().toISO() as string),
       active: spec.active ?? true,
     };

@@ -904,6 +904,36 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
+  async fulfilledEntryOf(patientId: string): Promise<WaitlistEntry | undefined> {
+    const fulfilled = (await this.entryItemsOf(patientId))
+      .filter((item) => item.active !== true && item.deactivatedReason === 'FILLED')
+      .sort((a, b) => String(b.deactivatedAt ?? '').localeCompare(String(a.deactivatedAt ?? '')));
+    const withAppointment = fulfilled.find((item) => item.currentAppointment && item.currentAppointmentAt);
+    return withAppointment ? strip<WaitlistEntry>(withAppointment) : undefined;
+  }
+
+  async reserveFreedSlot(parentSlotId: string, childSlotId: string): Promise<boolean> {
+    return this.updateIfStill({
+      Key: keys.slot(parentSlotId),
+      UpdateExpression: 'SET freedSlotId = :child REMOVE freedAppointment',
+      // Once per parent: a retried "booked", or two staff clicking "log the freed slot", log one slot.
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(freedSlotId)',
+      ExpressionAttributeValues: { ':child': childSlotId },
+    });
+  }
+
+  async suggestFreedAppointment(
+    parentSlotId: string,
+    freed: NonNullable<Slot['freedAppointment']>,
+  ): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.slot(parentSlotId),
+      UpdateExpression: 'SET freedAppointment = :freed',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(freedSlotId)',
+      ExpressionAttributeValues: { ':freed': freed },
+    });
+  }
+
   async setPausedUntil(patientId: string, until: string | undefined): Promise<void> {
     await this.updateIfStill({
       Key: keys.patient(patientId),
