@@ -82,6 +82,12 @@ export const configSchema = z
     MAX_OFFERS_PER_PATIENT_PER_WEEK: withDefault(positiveInt(1, 50), 3),
     MESSAGE_TTL_DAYS: withDefault(positiveInt(1, 3650), 90),
     INACTIVE_ENTRY_TTL_DAYS: withDefault(positiveInt(1, 3650), 180),
+    /**
+     * Cascading backfill: when a fill is booked in the EHR, the winner's old appointment is logged as a
+     * new cancellation (auto), kept for staff's one click (ask), or left alone (off).
+     */
+    CASCADE_MODE: withDefault(z.enum(['auto', 'ask', 'off']), 'ask'),
+    MAX_CASCADE_DEPTH: withDefault(positiveInt(1, 10), 3),
     TABLE_NAME: withDefault(
       text(3, 255).check(
         z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only (a DynamoDB table name)'),
@@ -159,6 +165,8 @@ export interface OfferPolicy {
   caps: { perDay: number; perWeek: number };
   messageTtlDays: number;
   inactiveEntryTtlDays: number;
+  cascadeMode: 'auto' | 'ask' | 'off';
+  maxCascadeDepth: number;
 }
 
 export function offerPolicyFrom(config: AppConfig): OfferPolicy {
@@ -177,5 +185,7 @@ export function offerPolicyFrom(config: AppConfig): OfferPolicy {
     caps: { perDay: config.MAX_OFFERS_PER_PATIENT_PER_DAY, perWeek: config.MAX_OFFERS_PER_PATIENT_PER_WEEK },
     messageTtlDays: config.MESSAGE_TTL_DAYS,
     inactiveEntryTtlDays: config.INACTIVE_ENTRY_TTL_DAYS,
+    cascadeMode: config.CASCADE_MODE,
+    maxCascadeDepth: config.MAX_CASCADE_DEPTH,
   };
 }

@@ -33,6 +33,8 @@ function settingsFrom(config: AppConfig): ConfigResponse {
     contactHours: policy.contactHours,
     caps: policy.caps,
     messageTtlDays: policy.messageTtlDays,
+    cascadeMode: policy.cascadeMode,
+    maxCascadeDepth: policy.maxCascadeDepth,
     inactiveEntryTtlDays: policy.inactiveEntryTtlDays,
     maxMessagesPerHour: config.MAX_MESSAGES_PER_HOUR,
     dashboardOrigin: config.DASHBOARD_ORIGIN,

@@ -4,9 +4,10 @@ import type { AdminStore, EntryItem, Key } from '../adapters/dynamo/admin-store.
 import type { WaitlistStore } from '../adapters/dynamo/waitlist-store.js';
 import type { OfferPolicy } from '../config.js';
 import { isWithinContactWindow } from '../domain/contact-window.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Patient, Provider, SlotStatus, WaitlistEntry, WaitlistPreferences } from '../domain/model.js';
 import { scoreEntry } from '../domain/ranking.js';
+import { CascadeBackfill } from '../engine/cascade.js';
 import { forEachLimited } from '../engine/concurrency.js';
 import type { OfferEngine } from '../engine/offer-engine.js';
 import type { OfferStore } from '../engine/offer-store.js';
@@ -79,7 +80,17 @@ const IMPORT_PARALLELISM = 8;
 const MAX_SLOT_LEAD_DAYS = 366;
 
 export class AdminService {
-  constructor(private readonly deps: AdminDeps) {}
+  private readonly cascade: CascadeBackfill;
+
+  constructor(private readonly deps: AdminDeps) {
+    this.cascade = new CascadeBackfill({
+      engine: deps.engine,
+      store: deps.store,
+      clock: deps.clock,
+      mode: deps.policy.cascadeMode,
+      maxDepth: deps.policy.maxCascadeDepth,
+    });
+  }
 
   private now(): string {
     return this.deps.clock().toISOString();
@@ -263,9 +274,33 @@ export class AdminService {
     },
 
     'slots.booked': async ({ params }, actor) => {
-      const slot = await this.deps.admin.markBooked(params.slotId, actor.email ?? actor.sub, this.now());
+      const by = actor.email ?? actor.sub;
+      const slot = await this.deps.admin.markBooked(params.slotId, by, this.now());
       await this.audit(actor, 'slot.booked-in-ehr', 'SLOT', slot.slotId);
-      return slot;
+      // The patient has really moved now: the appointment they held is free (per the clinic's mode).
+      const cascade = await this.cascade.onBooked(slot.slotId, by);
+      if (cascade.kind === 'LOGGED') {
+        await this.audit(actor, 'slot.freed-logged', 'SLOT', cascade.slotId, { parentSlotId: slot.slotId });
+      }
+      return cascade.kind === 'LOGGED' || cascade.kind === 'SUGGESTED'
+        ? ((await this.deps.store.getSlot(slot.slotId)) ?? slot)
+        : slot;
+    },
+
+    'slots.logFreed': async ({ params }, actor) => {
+      if (!(await this.deps.store.getSlot(params.slotId))) throw new NotFoundError('slot', params.slotId);
+      const result = await this.cascade.logFreed(params.slotId, actor.email ?? actor.sub);
+      if (result.kind === 'LOGGED') {
+        await this.audit(actor, 'slot.freed-logged', 'SLOT', result.slotId, { parentSlotId: params.slotId });
+        const child = await this.deps.store.getSlot(result.slotId);
+        if (child) return child;
+      }
+      const refusal: Partial<Record<typeof result.kind, string>> = {
+        ALREADY_LOGGED: 'the freed appointment has already been logged',
+        NOTHING_FREED: "this slot's winner has no recorded later appointment to free",
+        DEPTH_CAPPED: 'this chain of freed appointments is as long as the clinic allows',
+      };
+      throw new ConflictError(refusal[result.kind] ?? 'nothing to log');
     },
 
     'waitlist.list': async ({ query }) => {
@@ -469,6 +504,8 @@ export class AdminService {
       if (body.preferences) next.preferences = body.preferences;
       if (body.currentAppointmentAt === null) delete next.currentAppointmentAt;
       else if (body.currentAppointmentAt !== undefined) next.currentAppointmentAt = body.currentAppointmentAt;
+      if (body.currentAppointment === null) delete next.currentAppointment;
+      else if (body.currentAppointment !== undefined) next.currentAppointment = body.currentAppointment;
       if (body.notes === null) delete next.notes;
       else if (body.notes !== undefined) next.notes = body.notes;
       await this.deps.admin.replaceActiveEntry(next, patient, this.now(), this.zone);
@@ -793,6 +830,7 @@ export class AdminService {
       boostReason?: string;
       preferences: WaitlistPreferences;
       currentAppointmentAt?: string;
+      currentAppointment?: WaitlistEntry['currentAppointment'];
       notes?: string;
     },
     now: string,
@@ -805,6 +843,7 @@ export class AdminService {
       ...(input.boostReason ? { boostReason: input.boostReason } : {}),
       preferences: input.preferences,
       ...(input.currentAppointmentAt ? { currentAppointmentAt: input.currentAppointmentAt } : {}),
+      ...(input.currentAppointment ? { currentAppointment: input.currentAppointment } : {}),
       joinedAt: now,
       active: true,
       ...(input.notes ? { notes: input.notes } : {}),

@@ -425,6 +425,19 @@ export const newPatientSchema = z.strictObject(
   OBJECT,
 );
 
+/** The appointment the patient holds today (where and what), so a move earlier can free it. */
+export const appointmentDetailsSchema = z.strictObject(
+  {
+    providerId: idSchema,
+    locationId: idSchema,
+    visitType: visitTypeSchema,
+    durationMinutes: z
+      .number({ error: 'must be a number' })
+      .check(z.int('must be a whole number'), z.minimum(5, 'must be 5-480'), z.maximum(480, 'must be 5-480')),
+  },
+  OBJECT,
+);
+
 export const newEntrySchema = z
   .strictObject(
     {
@@ -438,6 +451,7 @@ export const newEntrySchema = z
         visitTypes: [],
       }),
       currentAppointmentAt: z.optional(isoDateTime),
+      currentAppointment: z.optional(appointmentDetailsSchema),
       notes: z.optional(multilineText(500)),
     },
     OBJECT,
@@ -461,6 +475,7 @@ export const updateEntryBody = z
       preferences: z.optional(preferencesSchema),
       /** null clears it (the patient no longer holds an appointment). */
       currentAppointmentAt: z.optional(z.nullable(isoDateTime)),
+      currentAppointment: z.optional(z.nullable(appointmentDetailsSchema)),
       notes: z.optional(z.nullable(multilineText(500))),
     },
     OBJECT,
@@ -909,6 +924,16 @@ export const ADMIN_ROUTES = [
     body: emptyBody,
   },
   {
+    id: 'slots.logFreed',
+    method: 'POST',
+    path: '/admin/slots/{slotId}/log-freed',
+    role: 'staff',
+    summary:
+      "Log the appointment this slot's winner freed as a new cancellation, linked to this one (cascading backfill; once).",
+    params: slotIdParams,
+    body: emptyBody,
+  },
+  {
     id: 'waitlist.list',
     method: 'GET',
     path: '/admin/waitlist',
@@ -1102,6 +1127,7 @@ export interface AdminResponses {
   'slots.withdraw': SlotView;
   'slots.nextBatch': SlotView;
   'slots.booked': SlotView;
+  'slots.logFreed': SlotView;
   'waitlist.list': Page<WaitlistRow>;
   'waitlist.create': CreateWaitlistResponse;
   'waitlist.import': ImportResponse;
