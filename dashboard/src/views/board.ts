@@ -109,6 +109,19 @@ function slotCard(
     }
   };
 
+  // Cascading backfill ("ask" mode): the appointment this slot's winner freed, logged in one click.
+  const logFreed = async (target: HTMLButtonElement) => {
+    target.disabled = true;
+    try {
+      await ctx.api.send('POST', `/admin/slots/${encodeURIComponent(slot.slotId)}/log-freed`, {});
+      ctx.notify.info('The freed appointment is on the board now.');
+      refresh();
+    } catch (error) {
+      if (!(error instanceof SessionExpiredError)) ctx.notify.error(describeError(error));
+      target.disabled = false;
+    }
+  };
+
   // The API refuses (and says why) when nobody is left or it is outside contact hours; the message
   // shows as the notice, and nothing changes.
   const nextBatch = async (target: HTMLButtonElement) => {
@@ -146,6 +159,15 @@ function slotCard(
       }),
     );
   }
+  if (slot.freedAppointment && !slot.freedSlotId) {
+    actions.push(
+      button(
+        `Log the freed slot (${dateTime(slot.freedAppointment.startAt)})`,
+        (e) => void logFreed(e.currentTarget as HTMLButtonElement),
+        { kind: 'primary', title: "The patient's old appointment is free now: offer it to the waitlist" },
+      ),
+    );
+  }
   actions.push(
     h('a', { class: 'btn btn-ghost', href: `#/slots/${encodeURIComponent(slot.slotId)}` }, 'Details'),
   );
@@ -169,6 +191,27 @@ function slotCard(
         // Only when staff chose them for this slot; otherwise the clinic's settings apply.
         slotTuning(slot) ? h('span', { class: 'slot-tuning' }, ` · ${slotTuning(slot)}`) : null,
       ),
+      // The chain: this opening exists because a patient moved earlier (cascading backfill).
+      slot.chain
+        ? h(
+            'p',
+            { class: 'slot-chain' },
+            `Freed when its patient moved to an earlier slot (chain step ${slot.chain.depth}) `,
+            h(
+              'a',
+              { href: `#/slots/${encodeURIComponent(slot.chain.parentSlotId)}` },
+              'see the earlier slot',
+            ),
+          )
+        : null,
+      slot.freedSlotId
+        ? h(
+            'p',
+            { class: 'slot-chain' },
+            "Its patient's old appointment was logged as a new opening: ",
+            h('a', { href: `#/slots/${encodeURIComponent(slot.freedSlotId)}` }, 'see it'),
+          )
+        : null,
     ),
     filled
       ? h(
