@@ -87,6 +87,11 @@ export const configSchema = z
      * new cancellation (auto), kept for staff's one click (ask), or left alone (off).
      */
     CASCADE_MODE: withDefault(z.enum(['auto', 'ask', 'off']), 'ask'),
+    /**
+     * Fair rotation: patients whose scores are within this many points count as equals, and the one
+     * offered least recently goes first (0 = pure rank order).
+     */
+    FAIR_ROTATION_BAND: withDefault(positiveInt(0, 40), 5),
     MAX_CASCADE_DEPTH: withDefault(positiveInt(1, 10), 3),
     TABLE_NAME: withDefault(
       text(3, 255).check(
@@ -166,6 +171,7 @@ export interface OfferPolicy {
   messageTtlDays: number;
   inactiveEntryTtlDays: number;
   cascadeMode: 'auto' | 'ask' | 'off';
+  fairRotationBand: number;
   maxCascadeDepth: number;
 }
 
@@ -186,6 +192,7 @@ export function offerPolicyFrom(config: AppConfig): OfferPolicy {
     messageTtlDays: config.MESSAGE_TTL_DAYS,
     inactiveEntryTtlDays: config.INACTIVE_ENTRY_TTL_DAYS,
     cascadeMode: config.CASCADE_MODE,
+    fairRotationBand: config.FAIR_ROTATION_BAND,
     maxCascadeDepth: config.MAX_CASCADE_DEPTH,
   };
 }

@@ -34,6 +34,7 @@ function settingsFrom(config: AppConfig): ConfigResponse {
     caps: policy.caps,
     messageTtlDays: policy.messageTtlDays,
     cascadeMode: policy.cascadeMode,
+    fairRotationBand: policy.fairRotationBand,
     maxCascadeDepth: policy.maxCascadeDepth,
     inactiveEntryTtlDays: policy.inactiveEntryTtlDays,
     maxMessagesPerHour: config.MAX_MESSAGES_PER_HOUR,

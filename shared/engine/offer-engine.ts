@@ -14,7 +14,9 @@ import type {
   SlotChain,
   WaitlistEntry,
 } from '../domain/model.js';
+import { bandOfKthIsComplete, type RotationCandidate, rotateWithinBands } from '../domain/fair-rotation.js';
 import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
+import { scoreEntry } from '../domain/ranking.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
 import {
   type Clock,
@@ -120,6 +122,8 @@ export type DeclineOutcome =
 
 /** How long a batch's sender owns it before a retry may take over (a Lambda times out well before). */
 const SENDING_LEASE_MS = 2 * 60_000;
+/** Fair rotation looks at most this many batches' worth of eligible patients. */
+const ROTATION_LOOKAHEAD = 4;
 /** Bounds the index pages read per batch, so a pathological waitlist cannot turn into a scan. */
 const MAX_ROWS_SCANNED = 2_000;
 const RESCORE_PER_BATCH = 200;
@@ -448,7 +452,14 @@ export class OfferEngine {
   async selectCandidates(slot: Slot, provider: Provider, now: string): Promise<CandidateSelection> {
     const { store, policy } = this.deps;
     await store.rescoreDueEntries(now, policy.clinicTimeZone, RESCORE_PER_BATCH);
-    const chosen: CandidateSelection['chosen'] = [];
+    // Eligible candidates in rank order, with what fair rotation needs; the batch is chosen from them.
+    const eligible: Array<{ entry: WaitlistEntry; patient: Patient } & RotationCandidate> = [];
+    const band = policy.fairRotationBand;
+    // Read on until the band of the last patient a batch needs is complete (someone further down the
+    // same band may have waited longer), but never past a few batches' worth: selection stays flat in
+    // the waitlist's length even when thousands share a score.
+    const enough = () =>
+      eligible.length >= batchSize * ROTATION_LOOKAHEAD || bandOfKthIsComplete(eligible, batchSize, band);
     const excluded: CandidateSelection['excluded'] = {};
     const busy = { liveOffer: 0, capped: 0 };
     let itemsRead = 0;
@@ -468,7 +479,7 @@ export class OfferEngine {
           excluded.NO_PROFILE = (excluded.NO_PROFILE ?? 0) + 1;
           continue;
         }
-        if (chosen.some((c) => c.patient.patientId === patient.patientId)) continue;
+        if (eligible.some((c) => c.patient.patientId === patient.patientId)) continue;
         const reasons = exclusionsFor({ entry, patient, slot, provider, now }, policy);
         if (reasons.length > 0) {
           for (const r of reasons) excluded[r] = (excluded[r] ?? 0) + 1;
@@ -486,11 +497,22 @@ export class OfferEngine {
           if (!deferredUntil || opening < deferredUntil) deferredUntil = opening;
           continue;
         }
-        chosen.push({ entry, patient });
-        if (chosen.length >= batchSize) break;
+        eligible.push({
+          entry,
+          patient,
+          score: scoreEntry(entry, now, policy.clinicTimeZone).total,
+          lastOfferedAt: patient.recentOfferTimes.reduce<string | undefined>(
+            (latest, t) => (latest === undefined || t > latest ? t : latest),
+            undefined,
+          ),
+        });
+        if (enough()) break;
       }
       cursor = page.cursor;
-    } while (cursor && chosen.length < batchSize && scanned < MAX_ROWS_SCANNED);
+    } while (cursor && !enough() && scanned < MAX_ROWS_SCANNED);
+    const chosen = rotateWithinBands(eligible, band)
+      .slice(0, batchSize)
+      .map(({ entry, patient }) => ({ entry, patient }));
     return { chosen, deferredUntil, itemsRead, excluded, busy };
   }
 
