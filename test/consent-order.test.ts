@@ -17,7 +17,8 @@ describe('consent follows the last word', () => {
       const handled: Array<Promise<unknown>> = [];
       for (const [i, body] of words.entries()) {
         // Arrival order: each handler takes its arrival time synchronously, before its first await.
-        clinic.setNow(new Date((t += 5)).toISOString());
+        t += 5;
+        clinic.setNow(new Date(t).toISOString());
         handled.push(
           clinic.conversation.handleInbound({ messageSid: `SMrace${run}x${i}`, from: patient.phone, body }),
         );

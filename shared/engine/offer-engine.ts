@@ -4,6 +4,7 @@ import type { OfferPolicy } from '../config.js';
 import { isWithinContactWindow, nextContactWindowOpening } from '../domain/contact-window.js';
 import { type Exclusion, exclusionsFor } from '../domain/eligibility.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { bandOfKthIsComplete, type RotationCandidate, rotateWithinBands } from '../domain/fair-rotation.js';
 import type {
   ConsentChange,
   ConsentWrite,
@@ -14,7 +15,6 @@ import type {
   SlotChain,
   WaitlistEntry,
 } from '../domain/model.js';
-import { bandOfKthIsComplete, type RotationCandidate, rotateWithinBands } from '../domain/fair-rotation.js';
 import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
 import { scoreEntry } from '../domain/ranking.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
