@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { isAvailableAt } from './availability.js';
 import type { Patient, Provider, Slot, WaitlistEntry } from './model.js';
 
 /** Why a waitlisted patient is not offered a given slot. Each rule is enforced when a batch is chosen. */
@@ -9,6 +10,8 @@ export type Exclusion =
   | 'PROVIDER_TYPE_MISMATCH'
   | 'LOCATION_MISMATCH'
   | 'VISIT_TYPE_MISMATCH'
+  /** The slot starts outside the days and hours the patient said they can come. */
+  | 'AVAILABILITY'
   | 'NOT_EARLIER_THAN_CURRENT'
   | 'TOO_LITTLE_NOTICE'
   | 'DAILY_CAP'
@@ -23,10 +26,12 @@ export type Exclusion =
 export interface EligibilityPolicy {
   minNoticeMinutes: number;
   caps: { perDay: number; perWeek: number };
+  /** The zone availability is read in; absent = UTC (the engine always passes the clinic's). */
+  clinicTimeZone?: string;
 }
 
 export interface EligibilityInput {
-  entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt'>;
+  entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt' | 'availability'>;
   patient: Pick<Patient, 'patientId' | 'consent' | 'liveOfferSlotId' | 'recentOfferTimes' | 'pausedUntil'>;
   slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds' | 'chain'>;
   provider: Pick<Provider, 'providerType'>;
@@ -56,6 +61,9 @@ export function exclusionsFor(input: EligibilityInput, policy: EligibilityPolicy
   }
   if (prefs.visitTypes.length > 0 && !prefs.visitTypes.includes(slot.visitType)) {
     reasons.push('VISIT_TYPE_MISMATCH');
+  }
+  if (!isAvailableAt(entry.availability, slot.startAt, policy.clinicTimeZone ?? 'UTC')) {
+    reasons.push('AVAILABILITY');
   }
   if (entry.currentAppointmentAt && DateTime.fromISO(entry.currentAppointmentAt) <= slotStart) {
     // Moving a patient later is never the point of a backfill.

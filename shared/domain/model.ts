@@ -3,6 +3,8 @@
  * UTC (`toISOString()`), so they sort lexically and survive JSON and DynamoDB unchanged.
  */
 
+import type { Availability } from './availability.js';
+
 export type ProviderType = 'MD/DO' | 'APP';
 
 export interface Provider {
@@ -96,6 +98,8 @@ export interface WaitlistEntry {
   boost: number;
   boostReason?: string;
   preferences: WaitlistPreferences;
+  /** When the patient can come (weekdays, hours in the clinic's zone); absent or empty = any time. */
+  availability?: Availability;
   /** The appointment the patient holds today; offers only move them earlier. */
   currentAppointmentAt?: string;
   /**
