@@ -332,6 +332,7 @@ export class AdminService {
             ...(entry.boostReason ? { boostReason: entry.boostReason } : {}),
             preferences: entry.preferences,
             ...(entry.currentAppointmentAt ? { currentAppointmentAt: entry.currentAppointmentAt } : {}),
+            ...(entry.availability?.length ? { availability: entry.availability } : {}),
             joinedAt: entry.joinedAt,
             ...(entry.notes ? { notes: entry.notes } : {}),
             score: scoreEntry(entry, now, this.zone),
@@ -475,6 +476,7 @@ export class AdminService {
             providerTypes: entry.preferences.providerTypes,
             locationIds: entry.preferences.locationIds,
             visitTypes: entry.preferences.visitTypes,
+            availability: entry.availability,
             currentAppointmentAt: entry.currentAppointmentAt,
             notes: entry.notes,
             language: patient.language,
@@ -508,6 +510,8 @@ export class AdminService {
       else if (body.currentAppointment !== undefined) next.currentAppointment = body.currentAppointment;
       if (body.notes === null) delete next.notes;
       else if (body.notes !== undefined) next.notes = body.notes;
+      if (body.availability === null || body.availability?.length === 0) delete next.availability;
+      else if (body.availability !== undefined) next.availability = body.availability;
       await this.deps.admin.replaceActiveEntry(next, patient, this.now(), this.zone);
       await this.audit(actor, 'entry.update', 'ENTRY', entry.entryId, {
         patientId: patient.patientId,
@@ -831,6 +835,7 @@ export class AdminService {
       preferences: WaitlistPreferences;
       currentAppointmentAt?: string;
       currentAppointment?: WaitlistEntry['currentAppointment'];
+      availability?: WaitlistEntry['availability'];
       notes?: string;
     },
     now: string,
@@ -844,6 +849,7 @@ export class AdminService {
       preferences: input.preferences,
       ...(input.currentAppointmentAt ? { currentAppointmentAt: input.currentAppointmentAt } : {}),
       ...(input.currentAppointment ? { currentAppointment: input.currentAppointment } : {}),
+      ...(input.availability?.length ? { availability: input.availability } : {}),
       joinedAt: now,
       active: true,
       ...(input.notes ? { notes: input.notes } : {}),
@@ -902,6 +908,7 @@ export class AdminService {
           visitTypes: row.visit_types,
         },
         currentAppointmentAt: row.current_appointment_at,
+        availability: row.availability,
         notes: row.notes,
       },
       now,

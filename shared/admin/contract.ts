@@ -3,6 +3,7 @@ import { IANAZone } from 'luxon';
 // zod/mini: the same validation as classic zod at a fraction of the bundle (no locale files).
 import * as z from 'zod/mini';
 import type { OfferPolicy } from '../config.js';
+import { WEEKDAYS, windowProblem } from '../domain/availability.js';
 import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
 import {
   type ConsentChange,
@@ -323,6 +324,39 @@ export const preferencesSchema = z.strictObject(
   OBJECT,
 );
 
+const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** When the patient can come: windows of weekdays and/or "HH:MM" ranges in the clinic's zone; [] = any. */
+export const availabilitySchema = z
+  .array(
+    z
+      .strictObject(
+        {
+          days: z._default(
+            z
+              .array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }), ARRAY)
+              .check(z.maxLength(7, 'at most 7')),
+            [],
+          ),
+          from: z.optional(
+            z.string({ error: 'must be a time' }).check(z.regex(CLOCK_TIME, 'must be HH:MM (24 h)')),
+          ),
+          to: z.optional(
+            z.string({ error: 'must be a time' }).check(z.regex(CLOCK_TIME, 'must be HH:MM (24 h)')),
+          ),
+        },
+        OBJECT,
+      )
+      .check(
+        z.superRefine((w, ctx) => {
+          const problem = windowProblem(w);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, input: w });
+        }),
+      ),
+    ARRAY,
+  )
+  .check(z.maxLength(14, 'at most 14 windows'));
+
 const boostSchema = z
   .number({ error: 'must be a number' })
   .check(z.int('must be a whole number'), z.minimum(0, 'must be 0-40'), z.maximum(40, 'must be 0-40'));
@@ -452,6 +486,7 @@ export const newEntrySchema = z
       }),
       currentAppointmentAt: z.optional(isoDateTime),
       currentAppointment: z.optional(appointmentDetailsSchema),
+      availability: z.optional(availabilitySchema),
       notes: z.optional(multilineText(500)),
     },
     OBJECT,
@@ -476,6 +511,8 @@ export const updateEntryBody = z
       /** null clears it (the patient no longer holds an appointment). */
       currentAppointmentAt: z.optional(z.nullable(isoDateTime)),
       currentAppointment: z.optional(z.nullable(appointmentDetailsSchema)),
+      /** null or [] = any time. */
+      availability: z.optional(z.nullable(availabilitySchema)),
       notes: z.optional(z.nullable(multilineText(500))),
     },
     OBJECT,
@@ -598,6 +635,7 @@ export const IMPORT_COLUMNS = [
   'current_appointment_at',
   'notes',
   'language',
+  'availability',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['phone', 'display_name'] as const;
 /** Rows per CSV import: sized so a whole file is written (or undone) well inside the 25 s Lambda timeout. */

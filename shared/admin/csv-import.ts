@@ -1,6 +1,12 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod/mini';
+import {
+  type Availability,
+  AvailabilityFormatError,
+  formatAvailability,
+  parseAvailability,
+} from '../domain/availability.js';
 import { ValidationError } from '../domain/errors.js';
 import {
   ARRAY,
@@ -59,6 +65,20 @@ const csvBoolean = preprocess(
   ),
 );
 
+/** The compact availability cell: "Mon,Tue 08:00-12:00; Thu 15:00-18:00" (blank = any time). */
+const availabilityCell = z.pipe(
+  z.string(),
+  z.transform((value: string, ctx): Availability => {
+    try {
+      return parseAvailability(value);
+    } catch (error) {
+      if (!(error instanceof AvailabilityFormatError)) throw error;
+      ctx.issues.push({ code: 'custom', message: error.message, input: value });
+      return [];
+    }
+  }),
+);
+
 const rowSchema = z
   .object(
     {
@@ -84,6 +104,7 @@ const rowSchema = z
       visit_types: z._default(list(visitTypeSchema), []),
       current_appointment_at: optionalCell(isoDateTime),
       notes: optionalCell(multilineText(500)),
+      availability: z._default(availabilityCell, []),
     },
     OBJECT,
   )
@@ -201,6 +222,7 @@ export interface ExportRow {
   providerTypes: string[];
   locationIds: string[];
   visitTypes: string[];
+  availability?: Availability;
   currentAppointmentAt?: string;
   notes?: string;
   language?: string;
@@ -228,6 +250,7 @@ export function waitlistCsv(rows: ExportRow[]): string {
     r.currentAppointmentAt ?? '',
     guardFormula(r.notes ?? ''),
     r.language ?? '',
+    formatAvailability(r.availability),
     r.patientId,
     r.entryId,
     String(r.score),
