@@ -145,3 +145,23 @@ describe('a slot whose candidates are all busy waits for them', () => {
     expect(await clinic.store.getSlot(b.slotId)).toMatchObject({ status: 'EXPIRED' });
   });
 });
+
+describe('a slot that can never be offered is refused when it is logged', () => {
+  it('starting inside the offer cutoff (after the first-batch delay) is a 400-class refusal naming startAt', async () => {
+    const clinic = await makeClinic({ OFFER_CUTOFF_MINUTES: '120', FIRST_BATCH_DELAY_MINUTES: '3' });
+    const tooSoon = {
+      ...clinic.slotInput(1),
+      startAt: new Date(clinic.clock().getTime() + 122 * 60_000).toISOString(),
+    };
+    await expect(clinic.engine.logCancellation(tooSoon)).rejects.toMatchObject({
+      name: 'ValidationError',
+      fields: { startAt: expect.stringMatching(/120 minutes/) },
+    });
+    expect(await clinic.store.listOpenSlots()).toEqual([]);
+    const justInTime = {
+      ...clinic.slotInput(1),
+      startAt: new Date(clinic.clock().getTime() + 130 * 60_000).toISOString(),
+    };
+    expect((await clinic.engine.logCancellation(justInTime)).status).toBe('OPEN');
+  });
+});

@@ -18,6 +18,7 @@ import type {
 import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
 import { scoreEntry } from '../domain/ranking.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
+import { describeWhyNot } from '../domain/why-not.js';
 import {
   type Clock,
   type SchedulerPort,
@@ -193,6 +194,14 @@ export class OfferEngine {
     if (input.startAt <= now) {
       throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
     }
+    // Offers stop `offerCutoffMinutes` before the visit and the first batch waits out the edit delay:
+    // a slot starting sooner than both could never be offered, and would only expire unseen.
+    const firstOfferAt = Date.parse(now) + policy.firstBatchDelayMinutes * 60_000;
+    if (Date.parse(input.startAt) - policy.offerCutoffMinutes * 60_000 <= firstOfferAt) {
+      throw new ValidationError('the slot starts too soon to be offered', {
+        startAt: `starts too soon: offers stop ${policy.offerCutoffMinutes} minutes before a visit and the first batch goes out ${policy.firstBatchDelayMinutes} minutes after logging; fill it by phone`,
+      });
+    }
     const slot: Slot = {
       slotId: input.slotId ?? ulid(),
       providerId: input.providerId,
@@ -314,6 +323,13 @@ export class OfferEngine {
           chosen: selection.chosen.length,
           itemsRead: selection.itemsRead,
           excluded: selection.excluded,
+        });
+        await store.recordSelection(slot.slotId, {
+          at: now,
+          batch,
+          chosen: selection.chosen.length,
+          itemsRead: selection.itemsRead,
+          excluded: selection.excluded as Record<string, number>,
         });
         if (selection.chosen.length === 0) {
           const busyUntil = this.busyCandidatesRecheckAt(selection, now, slot.holdMinutes);
@@ -1042,16 +1058,19 @@ export class OfferEngine {
     }
     const batch = afterBatch + 1;
     const outcome = await this.startBatch({ slotId, batch }, { early: true });
+    // The last selection's counts (recorded by startBatch) name the real main reason, by count.
+    const counted =
+      outcome === 'NOBODY_NOW' || outcome === 'NOBODY_LEFT'
+        ? describeWhyNot((await store.getSlot(slotId))?.lastSelection?.excluded ?? {}, ['ALREADY_OFFERED'])
+        : undefined;
     const refusal: Partial<Record<StartOutcome, string>> = {
       CLOSED: `slot ${slotId} is no longer open`,
       STALE: `batch ${batch} has already gone out; reload to see it`,
       BUSY: `batch ${afterBatch} is being sent right now; try again in a moment`,
       PAST_CUTOFF: `offers stop ${policy.offerCutoffMinutes} minutes before the visit; the patients already offered can still answer`,
       OUTSIDE_CONTACT_HOURS: `it is outside contact hours (${policy.contactHours.start}-${policy.contactHours.end}); the next batch goes out when they open`,
-      NOBODY_NOW:
-        'nobody left can be texted right now: they are outside their own contact hours, holding another offer, or at their offer cap',
-      NOBODY_LEFT:
-        'nobody else on the waitlist can take this slot; the patients already offered can still answer',
+      NOBODY_NOW: `nobody left can be texted right now: ${counted ?? 'they are outside their own contact hours, holding another offer, or at their offer cap'}`,
+      NOBODY_LEFT: `nobody else on the waitlist can take this slot${counted ? ` (${counted})` : ''}; the patients already offered can still answer`,
     };
     const reason = refusal[outcome];
     if (reason) throw new ConflictError(reason);
