@@ -172,6 +172,18 @@ export interface Slot {
    */
   winnerChangedMind?: { at: string; how: 'DECLINED' | 'OPTED_OUT' };
   closedReason?: string;
+  /** What the last batch selection found: how many it chose and why the others were left out. */
+  lastSelection?: SelectionSummary;
+}
+
+/** One batch selection, kept on the slot so staff can see why nobody (or few) were offered it. */
+export interface SelectionSummary {
+  at: string;
+  batch: number;
+  chosen: number;
+  itemsRead: number;
+  /** Exclusion -> patients it applied to (a patient may count under several). */
+  excluded: Record<string, number>;
 }
 
 export type OfferState = 'PENDING' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED' | 'CANCELLED' | 'FAILED';

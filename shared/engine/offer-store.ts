@@ -9,6 +9,7 @@ import type {
   OfferState,
   Patient,
   Provider,
+  SelectionSummary,
   Slot,
   SlotStatus,
   WaitlistEntry,
@@ -69,6 +70,8 @@ export interface OfferStore {
     leaseUntil: string;
     holdExpiresAt: string;
   }): Promise<BeginBatchResult>;
+  /** Keeps what the last batch selection found on the slot (the "why not" staff see). */
+  recordSelection(slotId: string, summary: SelectionSummary): Promise<void>;
   /** Moves the slot from SENDING to HOLDING once every offer of the batch has been texted. */
   finishBatchSending(slotId: string, batch: number): Promise<void>;
   createOffer(input: {

@@ -28,6 +28,7 @@ export interface PatientSpec {
   language?: Patient['language'];
   consent?: Patient['consent'];
   active?: boolean;
+  availability?: WaitlistEntry['availability'];
 }
 
 /**
@@ -112,6 +113,7 @@ export async function makeClinicOn(
       currentAppointmentAt:
         spec.currentAppointmentAt ?? DateTime.fromJSDate(now).plus({ days: 60 }).toUTC().toISO() ?? undefined,
       ...(spec.currentAppointment ? { currentAppointment: spec.currentAppointment } : {}),
+      ...(spec.availability ? { availability: spec.availability } : {}),
       joinedAt: spec.joinedAt ?? (DateTime.fromJSDate(now).minus({ days: 1 }).toUTC().toISO() as string),
       active: spec.active ?? true,
     };

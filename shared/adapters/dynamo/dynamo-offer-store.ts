@@ -23,6 +23,7 @@ import type {
   OfferState,
   Patient,
   Provider,
+  SelectionSummary,
   Slot,
   WaitlistEntry,
 } from '../../domain/model.js';
@@ -354,6 +355,15 @@ export class DynamoOfferStore implements OfferStore {
       }
       return { kind: 'SKIPPED', slot: toSlot(old) };
     }
+  }
+
+  async recordSelection(slotId: string, summary: SelectionSummary): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.slot(slotId),
+      UpdateExpression: 'SET lastSelection = :summary',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':summary': summary },
+    });
   }
 
   async finishBatchSending(slotId: string, batch: number): Promise<void> {
