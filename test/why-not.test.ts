@@ -68,11 +68,11 @@ describe('availability and why-not in the engine', () => {
 
     const refusal = await clinic.engine.sendNextBatchNow(slot.slotId, 1).catch((e: Error) => e);
     expect(refusal).toBeInstanceOf(Error);
-    expect((refusal as Error).message).toMatch(/^nobody left can be texted right now: 5 at their offer cap, 1 holding a live offer$/);
+    expect((refusal as Error).message).toMatch(/^nobody left can be texted right now: 4 at their offer cap$/);
     expect((await clinic.store.getSlot(slot.slotId))?.lastSelection).toMatchObject({
       batch: 2,
       chosen: 0,
-      excluded: { DAILY_CAP: 5 },
+      excluded: { DAILY_CAP: 4, ALREADY_OFFERED: 1 },
     });
   });
 });

@@ -228,8 +228,9 @@ export class OfferEngine {
       at: firstAt,
       event: { kind: 'START_BATCH', slotId: slot.slotId, batch: 1 },
     });
+    await store.setNextStep(slot.slotId, { kind: 'FIRST_BATCH', at: firstAt });
     this.log('slot.logged', { slotId: slot.slotId, firstBatchAt: firstAt });
-    return slot;
+    return { ...slot, nextStep: { kind: 'FIRST_BATCH', at: firstAt } };
   }
 
   /**
@@ -313,6 +314,7 @@ export class OfferEngine {
             slot.slotId,
             batch,
             nextContactWindowOpening(now, policy.clinicTimeZone, policy.contactHours),
+            'CONTACT_HOURS',
           );
           return result;
         }
@@ -335,11 +337,11 @@ export class OfferEngine {
           const busyUntil = this.busyCandidatesRecheckAt(selection, now, slot.holdMinutes);
           if (early) return selection.deferredUntil || busyUntil ? 'NOBODY_NOW' : 'NOBODY_LEFT';
           if (selection.deferredUntil) {
-            await this.deferBatch(slot.slotId, batch, selection.deferredUntil);
+            await this.deferBatch(slot.slotId, batch, selection.deferredUntil, 'CONTACT_HOURS');
           } else if (busyUntil) {
             // Everyone who could take it is only held up for now (another slot's offer, a cap): look
             // again later rather than throw the slot away; the cutoff check above still ends it in time.
-            await this.deferBatch(slot.slotId, batch, busyUntil);
+            await this.deferBatch(slot.slotId, batch, busyUntil, 'CANDIDATES_BUSY');
           } else {
             await this.expireSlot(slot.slotId, 'NO_ELIGIBLE_PATIENTS');
           }
@@ -498,7 +500,9 @@ export class OfferEngine {
         if (eligible.some((c) => c.patient.patientId === patient.patientId)) continue;
         const reasons = exclusionsFor({ entry, patient, slot, provider, now }, policy);
         if (reasons.length > 0) {
-          for (const r of reasons) excluded[r] = (excluded[r] ?? 0) + 1;
+          // Someone already offered this slot was not left out of it: counted once, as that.
+          const counted: Exclusion[] = reasons.includes('ALREADY_OFFERED') ? ['ALREADY_OFFERED'] : reasons;
+          for (const r of counted) excluded[r] = (excluded[r] ?? 0) + 1;
           // Held up only by something that passes: worth waiting for.
           if (reasons.every((r) => PASSING_EXCLUSIONS.has(r))) {
             if (reasons.includes('HAS_LIVE_OFFER')) busy.liveOffer++;
@@ -668,6 +672,10 @@ export class OfferEngine {
         at: resumeAt,
         event: { kind: 'START_BATCH', slotId: slot.slotId, batch },
       });
+      await store.setNextStep(slot.slotId, {
+        kind: outcomes.includes('RATE_CAPPED') ? 'HOURLY_CAP' : 'PROVIDER_RETRY',
+        at: resumeAt,
+      });
       this.log('batch.sending-deferred', { slotId: slot.slotId, batch, resumeAt });
       return 'DEFERRED';
     }
@@ -822,13 +830,20 @@ export class OfferEngine {
     return offers.some((o) => o.batch === batch && o.state === 'PENDING');
   }
 
-  private async deferBatch(slotId: string, batch: number, at: string): Promise<void> {
+  private async deferBatch(
+    slotId: string,
+    batch: number,
+    at: string,
+    why: 'CONTACT_HOURS' | 'CANDIDATES_BUSY',
+  ): Promise<void> {
     const stamp = at.replace(/[^0-9]/g, '').slice(0, 12);
     await this.deps.scheduler.scheduleOnce({
       name: `${holdScheduleName(slotId, batch)}-at${stamp}`,
       at,
       event: { kind: 'START_BATCH', slotId, batch },
     });
+    // What the board says the slot is waiting for, and until when.
+    await this.deps.store.setNextStep(slotId, { kind: why, at });
     this.log('batch.deferred', { slotId, batch, until: at });
   }
 
