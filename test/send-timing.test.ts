@@ -165,3 +165,41 @@ describe('a slot that can never be offered is refused when it is logged', () => 
     expect((await clinic.engine.logCancellation(justInTime)).status).toBe('OPEN');
   });
 });
+
+describe('the slot says what it waits for', () => {
+  it('the first batch, then a provider outage, leave their reason and time; a batch under way clears it', async () => {
+    const clinic = await makeClinic({ BATCH_SIZE: '1' });
+    const patient = await clinic.addPatient();
+    const slot = await clinic.engine.logCancellation(clinic.slotInput(48));
+    expect((await clinic.store.getSlot(slot.slotId))?.nextStep).toMatchObject({ kind: 'FIRST_BATCH' });
+    clinic.sms.failFor.set(patient.phone, new SmsSendError('Twilio 503', '503', false));
+    await clinic.advance(3);
+    expect((await clinic.store.getSlot(slot.slotId))?.nextStep).toMatchObject({ kind: 'PROVIDER_RETRY' });
+    clinic.sms.failFor.clear();
+    await clinic.advance(5);
+    const holding = await clinic.store.getSlot(slot.slotId);
+    expect(holding).toMatchObject({ phase: 'HOLDING' });
+    expect(holding?.nextStep).toBeUndefined();
+  });
+
+  it("a batch held back by the clinic's hourly cap says so, until the hour turns", async () => {
+    const clinic = await makeClinic({ BATCH_SIZE: '2', SEND_CAP: '1' });
+    await Promise.all([0, 1].map((i) => clinic.addPatient({ boost: 10 - i })));
+    const slot = await clinic.engine.logCancellation(clinic.slotInput(48));
+    await clinic.advance(3);
+    const step = (await clinic.store.getSlot(slot.slotId))?.nextStep;
+    expect(step?.kind).toBe('HOURLY_CAP');
+    expect(DateTime.fromISO(step?.at as string).minute).toBe(0);
+  });
+
+  it('a batch due at night waits for contact hours and says until when', async () => {
+    const clinic = await makeClinic({ BATCH_SIZE: '1' });
+    await clinic.addPatient();
+    clinic.setNow(DateTime.fromISO('2026-11-24T22:00', { zone: ZONE }).toUTC().toISO() as string);
+    const slot = await clinic.engine.logCancellation(clinic.slotInput(48));
+    await clinic.advance(3);
+    const step = (await clinic.store.getSlot(slot.slotId))?.nextStep;
+    expect(step?.kind).toBe('CONTACT_HOURS');
+    expect(DateTime.fromISO(step?.at as string, { zone: ZONE }).toFormat('HH:mm')).toBe('08:00');
+  });
+});

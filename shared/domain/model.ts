@@ -129,6 +129,11 @@ export interface SlotChain {
   movedPatientIds: string[];
 }
 
+export interface SlotNextStep {
+  kind: 'FIRST_BATCH' | 'CONTACT_HOURS' | 'CANDIDATES_BUSY' | 'HOURLY_CAP' | 'PROVIDER_RETRY';
+  at: string;
+}
+
 export type SlotStatus = 'OPEN' | 'FILLED' | 'EXPIRED' | 'WITHDRAWN';
 
 /** A cancelled appointment, i.e. the open slot we try to fill. */
@@ -160,6 +165,12 @@ export interface Slot {
   loggedBy: string;
   loggedAt: string;
   bookedInEhr?: { by: string; at: string };
+  /**
+   * Why the slot is waiting and until when, for the board ("batch 1 leaves at 10:03", "waiting for
+   * contact hours until 08:00", "held back by the hourly send cap", "waiting for the SMS provider").
+   * Cleared when a batch begins.
+   */
+  nextStep?: SlotNextStep;
   /** Set when this slot is the old appointment of a patient who moved earlier (cascading backfill). */
   chain?: SlotChain;
   /** The slot logged for the appointment this slot's winner freed. */

@@ -11,6 +11,7 @@ import type {
   Provider,
   SelectionSummary,
   Slot,
+  SlotNextStep,
   SlotStatus,
   WaitlistEntry,
 } from '../domain/model.js';
@@ -166,6 +167,8 @@ export interface OfferStore {
   reserveFreedSlot(parentSlotId: string, childSlotId: string): Promise<boolean>;
   /** "Ask" mode: keeps the freed appointment on the parent slot for staff to log in one click. */
   suggestFreedAppointment(parentSlotId: string, freed: NonNullable<Slot['freedAppointment']>): Promise<void>;
+  /** Records what the slot waits for and until when (shown on the board). */
+  setNextStep(slotId: string, step: SlotNextStep): Promise<void>;
   /** Sets (or, with undefined, lifts) the patient's pause on offers. */
   setPausedUntil(patientId: string, until: string | undefined): Promise<void>;
   /** True when the patient has at least one active waitlist entry. */

@@ -245,8 +245,12 @@ function slotCard(
             ? countdownEl(slot.holdExpiresAt, `Batch ${slot.currentBatch} hold ends in`)
             : h(
                 'span',
-                { class: 'countdown muted' },
-                slot.phase === 'WAITING' ? 'Waiting to send' : titleCaseSafe(slot.phase),
+                { class: 'countdown muted next-step' },
+                slot.nextStep
+                  ? nextStepText(slot.nextStep)
+                  : slot.phase === 'WAITING'
+                    ? 'Waiting to send'
+                    : titleCaseSafe(slot.phase),
               ),
         )
       : null,
@@ -255,6 +259,23 @@ function slotCard(
       : h('p', { class: 'muted' }, 'No offers sent yet.'),
     h('div', { class: 'row actions' }, actions),
   );
+}
+
+/** What the slot waits for, in the front desk's words, with the clinic-time moment it ends. */
+function nextStepText(step: NonNullable<SlotView['nextStep']>): string {
+  const at = time(step.at);
+  switch (step.kind) {
+    case 'FIRST_BATCH':
+      return `Batch 1 goes out at ${at} (a few minutes to fix typos first)`;
+    case 'CONTACT_HOURS':
+      return `Waiting for contact hours: texts go out at ${at}`;
+    case 'CANDIDATES_BUSY':
+      return `Everyone who could take it holds another offer or is at their cap; looking again at ${at}`;
+    case 'HOURLY_CAP':
+      return `Held back by the clinic's hourly text limit until ${at}`;
+    case 'PROVIDER_RETRY':
+      return `The SMS provider is not answering; trying again at ${at}`;
+  }
 }
 
 function titleCaseSafe(value: string): string {

@@ -25,6 +25,7 @@ import type {
   Provider,
   SelectionSummary,
   Slot,
+  SlotNextStep,
   WaitlistEntry,
 } from '../../domain/model.js';
 import { nextScoreChangeAt, rankKey, scoreEntry } from '../../domain/ranking.js';
@@ -300,7 +301,7 @@ export class DynamoOfferStore implements OfferStore {
           TableName: this.tableName,
           Key: keys.slot(slotId),
           UpdateExpression:
-            'SET currentBatch = :batch, phase = :sending, leaseUntil = :lease, holdExpiresAt = :hold',
+            'SET currentBatch = :batch, phase = :sending, leaseUntil = :lease, holdExpiresAt = :hold REMOVE nextStep',
           ConditionExpression: '#status = :open AND currentBatch = :previous AND phase <> :sending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -369,7 +370,7 @@ export class DynamoOfferStore implements OfferStore {
   async finishBatchSending(slotId: string, batch: number): Promise<void> {
     await this.updateIfStill({
       Key: keys.slot(slotId),
-      UpdateExpression: 'SET phase = :holding REMOVE leaseUntil',
+      UpdateExpression: 'SET phase = :holding REMOVE leaseUntil, nextStep',
       ConditionExpression: '#status = :open AND currentBatch = :batch AND phase = :sending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -941,6 +942,16 @@ export class DynamoOfferStore implements OfferStore {
       UpdateExpression: 'SET freedAppointment = :freed',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(freedSlotId)',
       ExpressionAttributeValues: { ':freed': freed },
+    });
+  }
+
+  async setNextStep(slotId: string, step: SlotNextStep): Promise<void> {
+    await this.updateIfStill({
+      Key: keys.slot(slotId),
+      UpdateExpression: 'SET nextStep = :step',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':step': step, ':open': 'OPEN' },
     });
   }
 
