@@ -301,15 +301,23 @@ describe('dashboard in Chromium against the local stack', () => {
     await dialog.getByLabel('Family name').fill('Fox');
     await dialog.getByLabel('Mobile phone').fill('(312) 555-0116');
     await dialog.getByLabel('Provider types').selectOption('APP');
+    await dialog.getByLabel('Available', { exact: true }).fill('Mon,Tue 08:00-12:00; Thu 15:00-18:00');
     await shot('07a-waitlist-add');
     await dialog.getByRole('button', { name: 'Add to waitlist' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(before + 1);
     const fay = rows.filter({ hasText: 'Fay Fox' });
     await expect(fay.textContent()).resolves.toContain('APP');
+    // Availability set in the add form is shown on the waitlist, and the edit form starts from it.
+    await expect(fay.locator('.availability').textContent()).resolves.toBe(
+      'Available Mon,Tue 08:00-12:00; Thu 15:00-18:00',
+    );
 
     await fay.getByRole('button', { name: 'Edit' }).click();
     dialog = page.getByRole('dialog');
+    await expect(dialog.getByLabel('Available', { exact: true }).inputValue()).resolves.toBe(
+      'Mon,Tue 08:00-12:00; Thu 15:00-18:00',
+    );
     await dialog.getByLabel('Urgent').check();
     await dialog.getByRole('button', { name: 'Save changes' }).click();
     await dialog.waitFor({ state: 'detached' });

@@ -1,3 +1,8 @@
+import {
+  AvailabilityFormatError,
+  formatAvailability,
+  parseAvailability,
+} from '../../../shared/domain/availability.js';
 import { ApiError, describeError, SessionExpiredError } from '../api/client.js';
 import { loadReference, type Reference } from '../api/reference.js';
 import type { ImportResponse, Page, RequestBody, WaitlistRow } from '../api/types.js';
@@ -175,6 +180,18 @@ function preferencesFrom(data: FormData) {
   };
 }
 
+/** The availability text box ("Mon,Tue 08:00-12:00; Thu 15:00-18:00"); a typo is shown in the dialog. */
+function availabilityFrom(data: FormData) {
+  try {
+    return parseAvailability(String(data.get('availability') ?? ''));
+  } catch (error) {
+    if (error instanceof AvailabilityFormatError) throw new Error(`Available: ${error.message}`);
+    throw error;
+  }
+}
+
+const AVAILABILITY_HINT = `Days and hours in clinic time, e.g. "Mon,Tue 08:00-12:00; Thu 15:00-18:00"; empty = any time`;
+
 /** A datetime-local value as clinic wall time; throws (shown in the dialog) for a skipped DST hour. */
 function isoOrUndefined(value: FormDataEntryValue | null): string | undefined {
   if (!value) return undefined;
@@ -229,6 +246,11 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
         h('input', { name: 'visitTypes', placeholder: 'follow-up, new' }),
         'Comma-separated; empty = any',
       ),
+      field(
+        'Available',
+        h('input', { name: 'availability', placeholder: 'Mon-Fri 08:00-12:00', maxlength: '300' }),
+        AVAILABILITY_HINT,
+      ),
       ...preferenceFields(ref),
       field('Urgent', h('input', { type: 'checkbox', name: 'urgent' })),
       field('Send a welcome text', h('input', { type: 'checkbox', name: 'sendWelcome' })),
@@ -239,6 +261,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
       const familyName = String(data.get('familyName') ?? '').trim();
       const notes = String(data.get('notes') ?? '').trim();
       const currentAppointmentAt = isoOrUndefined(data.get('currentAppointmentAt'));
+      const availability = availabilityFrom(data);
       const body: RequestBody<'waitlist.create'> = {
         patient: {
           displayName: String(data.get('displayName') ?? '').trim(),
@@ -253,6 +276,7 @@ function addDialog(ref: Reference, ctx: ViewContext, done: () => void): void {
           urgent: data.get('urgent') === 'on',
           preferences: preferencesFrom(data),
           ...(currentAppointmentAt ? { currentAppointmentAt } : {}),
+          ...(availability.length > 0 ? { availability } : {}),
           ...(notes ? { notes } : {}),
         },
       };
@@ -284,6 +308,11 @@ function editDialog(row: WaitlistRow, ref: Reference, ctx: ViewContext, done: ()
         h('input', { name: 'visitTypes', value: row.preferences.visitTypes.join(', ') }),
         'Comma-separated; empty = any',
       ),
+      field(
+        'Available',
+        h('input', { name: 'availability', value: formatAvailability(row.availability), maxlength: '300' }),
+        AVAILABILITY_HINT,
+      ),
       ...preferenceFields(ref, row),
       field('Urgent', urgent),
       field(
@@ -300,6 +329,7 @@ function editDialog(row: WaitlistRow, ref: Reference, ctx: ViewContext, done: ()
         preferences: preferencesFrom(data),
         // null clears: the patient no longer holds an appointment / the note was emptied.
         currentAppointmentAt: currentAppointmentAt ?? null,
+        availability: availabilityFrom(data),
         notes: notes === '' ? null : notes,
       };
       await ctx.api.send('PATCH', entryPath(row), body);
@@ -456,7 +486,18 @@ export const waitlistView: View = (container, ctx) => {
                 h('td', { class: 'mono' }, maskPhone(row.patient?.phoneMasked)),
                 h('td', null, stateBadge(row.patient?.consent ?? 'OPTED_IN')),
                 scoreCell(row),
-                h('td', null, preferencesText(row, reference)),
+                h(
+                  'td',
+                  null,
+                  preferencesText(row, reference),
+                  row.availability?.length
+                    ? h(
+                        'small',
+                        { class: 'muted block availability' },
+                        `Available ${formatAvailability(row.availability)}`,
+                      )
+                    : null,
+                ),
                 h('td', null, dateTime(row.currentAppointmentAt)),
                 h(
                   'td',
