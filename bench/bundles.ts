@@ -74,6 +74,7 @@ async function bundle(entry: Entry, outDir: string): Promise<string> {
 
 const COLD_START_ENV = {
   TABLE_NAME: 'bench-table',
+  INBOUND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-inbound',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

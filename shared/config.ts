@@ -104,6 +104,8 @@ export const configSchema = z
     SCHEDULER_ROLE_ARN: withDefault(text(), ''),
     SCHEDULER_DLQ_ARN: withDefault(text(), ''),
     PUBLIC_API_URL: withDefault(z.url(), 'http://localhost:3000'),
+    /** The durable queue behind Twilio's fallback URL (functions/sms-inbound-fallback); AWS only. */
+    INBOUND_QUEUE_URL: withDefault(text(), ''),
     TWILIO_ACCOUNT_SID: withDefault(text(), ''),
     TWILIO_AUTH_TOKEN: withDefault(text(), ''),
     TWILIO_AUTH_TOKEN_SECRET_ARN: withDefault(text(), ''),

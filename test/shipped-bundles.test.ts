@@ -34,6 +34,8 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
     TABLE_NAME: table.tableName,
     PUBLIC_API_URL: TEST_PUBLIC_URL,
+    // The fallback's queue (never contacted while loading; the fallback test talks to a fake SQS).
+    INBOUND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bundle-test-inbound',
     TWILIO_ACCOUNT_SID: inboundSmsParams().AccountSid as string,
     TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
     TWILIO_FROM_NUMBER: '+13125550100',
@@ -117,6 +119,21 @@ describe('functions as they ship', () => {
     });
     const run = runWithBundle(
       'sms-status',
+      `const result = await bundle.handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 10000 });
+       console.log(result.statusCode);`,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('403');
+  });
+
+  it('the sms-inbound-fallback bundle refuses an unsigned text with 403 and queues nothing', () => {
+    const event = formEvent({
+      path: '/sms/inbound-fallback',
+      params: inboundSmsParams({ From: '+13125550199', Body: 'YES' }),
+      sign: false,
+    });
+    const run = runWithBundle(
+      'sms-inbound-fallback',
       `const result = await bundle.handler(${JSON.stringify(event)}, { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => 10000 });
        console.log(result.statusCode);`,
     );
