@@ -1,3 +1,4 @@
+import { WHY_NOT_PHRASES, whyNot } from '../../../shared/domain/why-not.js';
 import { last4, offerName, offerTrail } from '../api/offers.js';
 import type { SlotDetail } from '../api/types.js';
 import { deliveryBadge, stateBadge } from '../ui/badges.js';
@@ -6,6 +7,38 @@ import { dateTime, full, slotTuning, time } from '../ui/format.js';
 import { messagesTable } from './messages-table.js';
 import { pollInto } from './polling.js';
 import type { View } from './view.js';
+
+/** Why patients were left out of the last batch, by reason and count ("nobody eligible" explained). */
+function whyNotSection(slot: SlotDetail['slot']): HTMLElement {
+  const last = slot.lastSelection;
+  const reasons = last ? whyNot(last.excluded).filter((r) => r.reason !== 'ALREADY_OFFERED') : [];
+  return h(
+    'section',
+    { class: 'card why-not' },
+    h('h2', null, 'Who was left out, and why'),
+    !last
+      ? h('p', { class: 'muted' }, 'No batch has been chosen yet.')
+      : h(
+          'div',
+          null,
+          h(
+            'p',
+            { class: 'muted' },
+            `Batch ${last.batch} at ${time(last.at)}: ${last.chosen} offered${last.excluded.ALREADY_OFFERED ? `, ${last.excluded.ALREADY_OFFERED} already offered earlier` : ''}.`,
+          ),
+          reasons.length === 0
+            ? h('p', null, 'Nobody else was left out.')
+            : h(
+                'ul',
+                { class: 'why-not-reasons' },
+                reasons.map((r) =>
+                  h('li', { 'data-reason': r.reason }, `${r.count} ${WHY_NOT_PHRASES[r.reason]}`),
+                ),
+              ),
+          h('p', { class: 'muted' }, 'A patient can be left out for more than one reason.'),
+        ),
+  );
+}
 
 /** One slot in full: each offer with its delivery trail, every message, and the timeline. */
 export const slotView: View = (container, ctx, params) => {
@@ -83,6 +116,7 @@ export const slotView: View = (container, ctx, params) => {
               }),
             ),
       ),
+      whyNotSection(slot),
       h('section', { class: 'card' }, h('h2', null, 'Messages'), messagesTable(detail.messages)),
       h(
         'section',
