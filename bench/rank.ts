@@ -2,15 +2,22 @@
  * npm run bench:rank
  * Batch selection at waitlist sizes 100 / 1,000 / 10,000 / 100,000 on DynamoDB Local: items read and
  * time to choose a batch. The ranked sparse index keeps items read flat as the list grows.
+ * The waitlist carries the matching filters (issue 12): a third of the entries want another location or
+ * provider type, a third can come only at days or hours the slot misses (availability), a quarter want
+ * another visit type; every one of them is read and skipped. The last column shows why, by count.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { ulid } from 'ulid';
 import { entryIndexKeys } from '../shared/adapters/dynamo/dynamo-offer-store.js';
 import { keys } from '../shared/adapters/dynamo/keys.js';
+import { parseAvailability } from '../shared/domain/availability.js';
 import type { Patient, WaitlistEntry } from '../shared/domain/model.js';
 import { makeClinicOn } from '../test/support/clinic-fixture.js';
 import { benchTable, percentile } from './support.js';
+
+/** Half the entries say when they can come; two of those three patterns miss the slot (Fri 10:00). */
+const AVAILABILITY = ['Mon,Wed 08:00-12:00', 'Fri 08:00-12:00', '13:00-17:00', '', '', ''];
 
 const sizes = (process.argv[2] ?? '100,1000,10000,100000').split(',').map(Number);
 
@@ -40,8 +47,12 @@ async function fill(
         providerIds: [],
         providerTypes: i % 5 === 0 ? ['APP'] : [],
         locationIds: i % 7 === 0 ? ['loc-north'] : [],
-        visitTypes: [],
+        // The bench's slot is a Friday-morning follow-up.
+        visitTypes: i % 4 === 1 ? ['new-patient'] : [],
       },
+      ...(AVAILABILITY[i % AVAILABILITY.length]
+        ? { availability: parseAvailability(AVAILABILITY[i % AVAILABILITY.length] as string) }
+        : {}),
       currentAppointmentAt: DateTime.fromISO(now)
         .plus({ days: 10 + (i % 200) })
         .toUTC()
@@ -81,7 +92,7 @@ async function fill(
   await Promise.all(workers);
 }
 
-console.log('waitlist size | items read | DynamoDB calls | select ms (p50 of 5) | chosen');
+console.log('waitlist size | items read | DynamoDB calls | select ms (p50 of 5) | chosen | left out (why)');
 let filled = 0;
 const table = await benchTable('bench-rank');
 try {
@@ -94,6 +105,7 @@ try {
     let itemsRead = 0;
     let calls = 0;
     let chosen = 0;
+    let excluded = '';
     for (let run = 0; run < 5; run++) {
       const slot = { ...(await clinic.engine.logCancellation(clinic.slotInput(72))) };
       const before = clinic.store.calls;
@@ -103,10 +115,13 @@ try {
       itemsRead = selection.itemsRead;
       calls = clinic.store.calls - before;
       chosen = selection.chosen.length;
+      excluded = Object.entries(selection.excluded)
+        .map(([why, n]) => `${why} ${n}`)
+        .join(', ');
     }
     timings.sort((a, b) => a - b);
     console.log(
-      `${String(size).padStart(13)} | ${String(itemsRead).padStart(10)} | ${String(calls).padStart(14)} | ${percentile(timings, 50).toFixed(1).padStart(20)} | ${chosen}`,
+      `${String(size).padStart(13)} | ${String(itemsRead).padStart(10)} | ${String(calls).padStart(14)} | ${percentile(timings, 50).toFixed(1).padStart(20)} | ${chosen} | ${excluded}`,
     );
   }
 } finally {

@@ -3,7 +3,7 @@ import { ulid } from 'ulid';
 import type { AdminStore, EntryItem, Key } from '../adapters/dynamo/admin-store.js';
 import type { WaitlistStore } from '../adapters/dynamo/waitlist-store.js';
 import type { OfferPolicy } from '../config.js';
-import { isWithinContactWindow } from '../domain/contact-window.js';
+import { isWithinPatientWindow } from '../domain/quiet-hours/patient-window.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Patient, Provider, SlotStatus, WaitlistEntry, WaitlistPreferences } from '../domain/model.js';
 import { scoreEntry } from '../domain/ranking.js';
@@ -267,6 +267,15 @@ export class AdminService {
       return slot;
     },
 
+    'slots.update': async ({ params, body }, actor) => {
+      const slot = await this.deps.engine.editWaitingSlot(params.slotId, body);
+      // Which fields changed, not their values (a start time and provider are not PHI, but stay terse).
+      await this.audit(actor, 'slot.update', 'SLOT', slot.slotId, {
+        fields: Object.keys(body).sort().join(','),
+      });
+      return slot;
+    },
+
     'slots.nextBatch': async ({ params, body }, actor) => {
       const slot = await this.deps.engine.sendNextBatchNow(params.slotId, body.afterBatch);
       await this.audit(actor, 'slot.next-batch', 'SLOT', slot.slotId, { batch: slot.currentBatch });
@@ -353,6 +362,7 @@ export class AdminService {
         displayName: body.patient.displayName,
         ...(body.patient.familyName ? { familyName: body.patient.familyName } : {}),
         ...(body.patient.timeZone ? { timeZone: body.patient.timeZone } : {}),
+        ...(body.patient.state ? { state: body.patient.state } : {}),
         ...(body.patient.language ? { language: body.patient.language } : {}),
         consent: 'OPTED_IN',
         recentOfferTimes: [],
@@ -373,8 +383,8 @@ export class AdminService {
       });
       let welcome: AdminResponses['waitlist.create']['welcome'] = 'NOT_REQUESTED';
       if (body.patient.sendWelcome) {
-        const zone = patient.timeZone ?? this.zone;
-        if (!isWithinContactWindow(now, zone, this.deps.policy.contactHours)) welcome = 'SKIPPED_QUIET_HOURS';
+        // The patient's own window: the clinic's hours within federal and state quiet hours.
+        if (!isWithinPatientWindow(now, patient, this.deps.policy)) welcome = 'SKIPPED_QUIET_HOURS';
         else {
           const brand = {
             clinicName: this.deps.policy.clinicName,
@@ -480,6 +490,7 @@ export class AdminService {
             currentAppointmentAt: entry.currentAppointmentAt,
             notes: entry.notes,
             language: patient.language,
+            state: patient.state,
             patientId: patient.patientId,
             entryId: entry.entryId,
             score: scoreEntry(entry, this.now(), this.zone).total,
@@ -890,6 +901,7 @@ export class AdminService {
       displayName: row.display_name,
       ...(row.family_name ? { familyName: row.family_name } : {}),
       ...(row.time_zone ? { timeZone: row.time_zone } : {}),
+      ...(row.state ? { state: row.state } : {}),
       ...(row.language ? { language: row.language } : {}),
       consent: 'OPTED_IN',
       recentOfferTimes: [],

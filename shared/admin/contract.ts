@@ -18,6 +18,7 @@ import {
   type SlotStatus,
   type WaitlistEntry,
 } from '../domain/model.js';
+import { US_AREA_CODES } from '../domain/quiet-hours/nanp-area-codes.js';
 import type { ScoreBreakdown } from '../domain/ranking.js';
 import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
 
@@ -398,6 +399,22 @@ export const createSlotBody = z.strictObject(
   OBJECT,
 );
 
+/** Staff fixing a cancellation while its first batch waits: any of the fields a new one takes. */
+export const updateSlotBody = z
+  .strictObject(
+    {
+      providerId: z.optional(createSlotBody.shape.providerId),
+      locationId: z.optional(createSlotBody.shape.locationId),
+      startAt: z.optional(createSlotBody.shape.startAt),
+      durationMinutes: z.optional(createSlotBody.shape.durationMinutes),
+      visitType: z.optional(createSlotBody.shape.visitType),
+      batchSize: createSlotBody.shape.batchSize,
+      holdMinutes: createSlotBody.shape.holdMinutes,
+    },
+    OBJECT,
+  )
+  .check(z.refine((body) => Object.keys(body).length > 0, { message: 'send at least one field to change' }));
+
 /**
  * A date or a date-time. When neither fits, the message is the one of the form the value looks like
  * ("9999-12-31" is told the date range, not that it is not a date-time).
@@ -444,6 +461,18 @@ export const listWaitlistQuery = z.object(
   OBJECT,
 );
 
+/** A US state, DC or territory as its two-letter USPS code (whose quiet hours apply); any case. */
+export const usStateSchema = z
+  .pipe(
+    z.string({ error: 'must be a two-letter US state code' }),
+    z.transform((value: string) => value.trim().toUpperCase()),
+  )
+  .check(
+    z.refine((code: string) => Object.hasOwn(US_AREA_CODES, code), {
+      message: 'must be a two-letter US state code (USPS), e.g. FL',
+    }),
+  );
+
 export const newPatientSchema = z.strictObject(
   {
     phone: phoneSchema,
@@ -451,6 +480,8 @@ export const newPatientSchema = z.strictObject(
     displayName: smsField('firstName'),
     familyName: z.optional(text(60)),
     timeZone: z.optional(timeZoneSchema),
+    /** Whose quiet hours apply; absent = from the phone's area code. */
+    state: z.optional(usStateSchema),
     /** Texts go out in this language; default English. */
     language: z.optional(languageSchema),
     consentSource: z.enum(CONSENT_SOURCES, { error: 'must be VERBAL, WRITTEN or PORTAL' }),
@@ -535,6 +566,7 @@ export const updatePatientBody = z
       displayName: z.optional(smsField('firstName')),
       familyName: z.optional(z.nullable(text(60))),
       timeZone: z.optional(z.nullable(timeZoneSchema)),
+      state: z.optional(z.nullable(usStateSchema)),
       language: z.optional(languageSchema),
       /** Staff lift a patient's PAUSE (only null: a pause is the patient's own choice to make). */
       pausedUntil: z.optional(z.null({ error: 'can only be null (lifts the pause)' })),
@@ -547,7 +579,8 @@ export const nextBatchBody = z.strictObject(
   {
     afterBatch: z
       .number({ error: 'must be the batch number on screen' })
-      .check(z.int('must be a whole number'), z.minimum(1, 'must be at least 1')),
+      // 0 = the first batch now, skipping what is left of the edit delay.
+      .check(z.int('must be a whole number'), z.minimum(0, 'must be 0 or more')),
   },
   OBJECT,
 );
@@ -636,6 +669,7 @@ export const IMPORT_COLUMNS = [
   'notes',
   'language',
   'availability',
+  'state',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['phone', 'display_name'] as const;
 /** Rows per CSV import: sized so a whole file is written (or undone) well inside the 25 s Lambda timeout. */
@@ -943,6 +977,16 @@ export const ADMIN_ROUTES = [
     body: emptyBody,
   },
   {
+    id: 'slots.update',
+    method: 'PATCH',
+    path: '/admin/slots/{slotId}',
+    role: 'staff',
+    summary:
+      'Fix a cancellation while its first batch waits out the edit delay (start, duration, provider, location, visit type, batch size, hold); 409 once batch 1 is out.',
+    params: slotIdParams,
+    body: updateSlotBody,
+  },
+  {
     id: 'slots.nextBatch',
     method: 'POST',
     path: '/admin/slots/{slotId}/next-batch',
@@ -1163,6 +1207,7 @@ export interface AdminResponses {
   'slots.list': Page<SlotView>;
   'slots.get': SlotDetail;
   'slots.withdraw': SlotView;
+  'slots.update': SlotView;
   'slots.nextBatch': SlotView;
   'slots.booked': SlotView;
   'slots.logFreed': SlotView;

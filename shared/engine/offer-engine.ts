@@ -78,6 +78,14 @@ export interface NewCancellation {
   slotId?: string;
 }
 
+/** What staff may change while the first batch waits. */
+export type SlotEdit = Partial<
+  Pick<
+    Slot,
+    'startAt' | 'durationMinutes' | 'providerId' | 'locationId' | 'visitType' | 'batchSize' | 'holdMinutes'
+  >
+>;
+
 export interface CandidateSelection {
   chosen: Array<{ entry: WaitlistEntry; patient: Patient }>;
   /** Eligible, but outside their contact window now; the earliest time one of them can be texted. */
@@ -173,35 +181,10 @@ export class OfferEngine {
   async logCancellation(input: NewCancellation): Promise<Slot> {
     const now = this.now();
     const { store, policy } = this.deps;
-    const provider = await store.getProvider(input.providerId);
-    if (!provider) throw new NotFoundError('provider', input.providerId);
-    const location = await store.getLocation(input.locationId);
-    if (!location) throw new NotFoundError('location', input.locationId);
-    const tuning: Record<string, string> = {};
-    if (input.batchSize !== undefined && !isWholeIn(input.batchSize, 1, policy.maxSlotBatchSize)) {
-      tuning.batchSize = `must be a whole number from 1 to ${policy.maxSlotBatchSize} (the clinic's limit)`;
-    }
-    if (input.holdMinutes !== undefined && !isWholeIn(input.holdMinutes, MIN_SLOT_HOLD_MINUTES, 240)) {
-      tuning.holdMinutes = `must be a whole number of minutes from ${MIN_SLOT_HOLD_MINUTES} to 240`;
-    }
-    if (Object.keys(tuning).length > 0) throw new ValidationError('invalid batch size or hold', tuning);
-    if (provider.retired || location.retired) {
-      throw new ValidationError('retired providers and locations cannot take new cancellations', {
-        ...(provider.retired ? { providerId: `${provider.displayName} is retired` } : {}),
-        ...(location.retired ? { locationId: `${location.displayName} is retired` } : {}),
-      });
-    }
-    if (input.startAt <= now) {
-      throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
-    }
-    // Offers stop `offerCutoffMinutes` before the visit and the first batch waits out the edit delay:
-    // a slot starting sooner than both could never be offered, and would only expire unseen.
-    const firstOfferAt = Date.parse(now) + policy.firstBatchDelayMinutes * 60_000;
-    if (Date.parse(input.startAt) - policy.offerCutoffMinutes * 60_000 <= firstOfferAt) {
-      throw new ValidationError('the slot starts too soon to be offered', {
-        startAt: `starts too soon: offers stop ${policy.offerCutoffMinutes} minutes before a visit and the first batch goes out ${policy.firstBatchDelayMinutes} minutes after logging; fill it by phone`,
-      });
-    }
+    await this.validateCancellation(
+      input,
+      new Date(Date.parse(now) + policy.firstBatchDelayMinutes * 60_000).toISOString(),
+    );
     const slot: Slot = {
       slotId: input.slotId ?? ulid(),
       providerId: input.providerId,
@@ -231,6 +214,47 @@ export class OfferEngine {
     await store.setNextStep(slot.slotId, { kind: 'FIRST_BATCH', at: firstAt });
     this.log('slot.logged', { slotId: slot.slotId, firstBatchAt: firstAt });
     return { ...slot, nextStep: { kind: 'FIRST_BATCH', at: firstAt } };
+  }
+
+  /**
+   * Every rule a cancellation must meet, for a new one and for an edit while its first batch waits:
+   * provider and location exist and are not retired, the batch size and hold are in bounds, and the
+   * visit starts late enough to be offered at all (`firstOfferAt` is when batch 1 would go out).
+   */
+  async validateCancellation(
+    input: Omit<NewCancellation, 'loggedBy' | 'chain' | 'slotId'>,
+    firstOfferAt: string,
+  ): Promise<void> {
+    const now = this.now();
+    const { store, policy } = this.deps;
+    const provider = await store.getProvider(input.providerId);
+    if (!provider) throw new NotFoundError('provider', input.providerId);
+    const location = await store.getLocation(input.locationId);
+    if (!location) throw new NotFoundError('location', input.locationId);
+    const tuning: Record<string, string> = {};
+    if (input.batchSize !== undefined && !isWholeIn(input.batchSize, 1, policy.maxSlotBatchSize)) {
+      tuning.batchSize = `must be a whole number from 1 to ${policy.maxSlotBatchSize} (the clinic's limit)`;
+    }
+    if (input.holdMinutes !== undefined && !isWholeIn(input.holdMinutes, MIN_SLOT_HOLD_MINUTES, 240)) {
+      tuning.holdMinutes = `must be a whole number of minutes from ${MIN_SLOT_HOLD_MINUTES} to 240`;
+    }
+    if (Object.keys(tuning).length > 0) throw new ValidationError('invalid batch size or hold', tuning);
+    if (provider.retired || location.retired) {
+      throw new ValidationError('retired providers and locations cannot take new cancellations', {
+        ...(provider.retired ? { providerId: `${provider.displayName} is retired` } : {}),
+        ...(location.retired ? { locationId: `${location.displayName} is retired` } : {}),
+      });
+    }
+    if (input.startAt <= now) {
+      throw new ValidationError('the slot must start in the future', { startAt: 'must be in the future' });
+    }
+    // Offers stop `offerCutoffMinutes` before the visit and the first batch waits out the edit delay:
+    // a slot starting sooner than both could never be offered, and would only expire unseen.
+    if (Date.parse(input.startAt) - policy.offerCutoffMinutes * 60_000 <= Date.parse(firstOfferAt)) {
+      throw new ValidationError('the slot starts too soon to be offered', {
+        startAt: `starts too soon: offers stop ${policy.offerCutoffMinutes} minutes before a visit and the first batch goes out ${policy.firstBatchDelayMinutes} minutes after logging; fill it by phone`,
+      });
+    }
   }
 
   /**
@@ -1064,7 +1088,9 @@ export class OfferEngine {
     if (slot.currentBatch !== afterBatch) {
       throw new ConflictError(`batch ${slot.currentBatch} has already gone out; reload to see it`);
     }
-    if (slot.phase !== 'HOLDING') {
+    // afterBatch 0 is "send the first batch now": skip what is left of the edit delay.
+    const firstNow = afterBatch === 0 && slot.phase === 'WAITING';
+    if (slot.phase !== 'HOLDING' && !firstNow) {
       throw new ConflictError(
         slot.phase === 'SENDING'
           ? `batch ${slot.currentBatch} is being sent right now; try again in a moment`
@@ -1089,8 +1115,41 @@ export class OfferEngine {
     };
     const reason = refusal[outcome];
     if (reason) throw new ConflictError(reason);
+    // Tidy only: the delayed first batch's schedule would find batch 1 out and change nothing.
+    if (firstNow) await this.deps.scheduler.cancel(holdScheduleName(slotId, 1));
     this.log('batch.sent-early', { slotId, batch });
     return (await store.getSlot(slotId)) as Slot;
+  }
+
+  /**
+   * Staff fix a cancellation while its first batch waits out the edit delay (the reason the delay
+   * exists). The same rules as a new one apply; once batch 1 is out (patients have read the details)
+   * the edit is refused and the slot must be withdrawn and logged again.
+   */
+  async editWaitingSlot(slotId: string, changes: SlotEdit): Promise<Slot> {
+    const { store, policy } = this.deps;
+    const slot = await store.getSlot(slotId);
+    if (!slot) throw new NotFoundError('slot', slotId);
+    const refuse = () =>
+      new ConflictError(
+        slot.status !== 'OPEN'
+          ? `slot ${slotId} is ${slot.status}`
+          : 'batch 1 has gone out: patients were texted these details; withdraw it and log it again',
+      );
+    if (slot.status !== 'OPEN' || slot.currentBatch > 0 || slot.phase !== 'WAITING') throw refuse();
+    const merged = { ...slot, ...changes };
+    const firstBatchAt = Date.parse(slot.loggedAt) + policy.firstBatchDelayMinutes * 60_000;
+    await this.validateCancellation(
+      merged,
+      new Date(Math.max(firstBatchAt, Date.parse(this.now()))).toISOString(),
+    );
+    const updated = await store.updateWaitingSlot(slotId, {
+      ...changes,
+      ...(changes.startAt ? { startAt: new Date(changes.startAt).toISOString() } : {}),
+    });
+    if (!updated) throw refuse();
+    this.log('slot.edited', { slotId, fields: Object.keys(changes).sort().join(',') });
+    return updated;
   }
 
   /** Staff filled the slot another way (usually by phone): close it and tell everyone still holding it. */

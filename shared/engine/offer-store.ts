@@ -167,6 +167,25 @@ export interface OfferStore {
   reserveFreedSlot(parentSlotId: string, childSlotId: string): Promise<boolean>;
   /** "Ask" mode: keeps the freed appointment on the parent slot for staff to log in one click. */
   suggestFreedAppointment(parentSlotId: string, freed: NonNullable<Slot['freedAppointment']>): Promise<void>;
+  /**
+   * Changes a slot whose first batch has not begun (status OPEN, batch 0, WAITING); undefined when it
+   * has (the batch won the race).
+   */
+  updateWaitingSlot(
+    slotId: string,
+    changes: Partial<
+      Pick<
+        Slot,
+        | 'startAt'
+        | 'durationMinutes'
+        | 'providerId'
+        | 'locationId'
+        | 'visitType'
+        | 'batchSize'
+        | 'holdMinutes'
+      >
+    >,
+  ): Promise<Slot | undefined>;
   /** Records what the slot waits for and until when (shown on the board). */
   setNextStep(slotId: string, step: SlotNextStep): Promise<void>;
   /** Sets (or, with undefined, lifts) the patient's pause on offers. */

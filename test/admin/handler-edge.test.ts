@@ -27,6 +27,7 @@ const VALID_BODIES: Record<string, unknown> = {
   },
   'slots.withdraw': {},
   'slots.nextBatch': { afterBatch: 1 },
+  'slots.update': { durationMinutes: 45 },
   'slots.booked': {},
   'waitlist.create': {
     patient: { phone: '312-555-7788', displayName: 'Jo', consentSource: 'VERBAL' },

@@ -945,6 +945,39 @@ export class DynamoOfferStore implements OfferStore {
     });
   }
 
+  async updateWaitingSlot(
+    slotId: string,
+    changes: Parameters<OfferStore['updateWaitingSlot']>[1],
+  ): Promise<Slot | undefined> {
+    const fields = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (fields.length === 0) return this.getSlot(slotId);
+    const names = Object.fromEntries(fields.map(([field]) => [`#${field}`, field]));
+    const values = Object.fromEntries(fields.map(([field, value]) => [`:${field}`, value]));
+    const sets = fields.map(([field]) => `#${field} = :${field}`);
+    // The board lists open slots by start time (gsi1): a new start moves the slot there too.
+    if (changes.startAt) {
+      sets.push('gsi1sk = :g1sk');
+      values[':g1sk'] = indexKeys.slotByStatus('OPEN', changes.startAt, slotId).gsi1sk;
+    }
+    try {
+      const out = await this.send<{ Attributes?: Item }>(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.slot(slotId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :open AND currentBatch = :zero AND phase = :waiting',
+          ExpressionAttributeNames: { ...names, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':open': 'OPEN', ':zero': 0, ':waiting': 'WAITING' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toSlot(out.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
   async setNextStep(slotId: string, step: SlotNextStep): Promise<void> {
     await this.updateIfStill({
       Key: keys.slot(slotId),
