@@ -15,6 +15,7 @@ import {
 } from './constructs/backfill-function.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
 import { BackfillHttpApi, HEALTH_PATH, WEBHOOK_PATHS } from './constructs/http-api.js';
+import { InboundFallback } from './constructs/inbound-fallback.js';
 import { OfferScheduler } from './constructs/offer-scheduler.js';
 import { addDashboardClient, STAFF_GROUPS } from './constructs/staff-auth.js';
 import type { DeploymentSettings } from './settings.js';
@@ -32,8 +33,10 @@ const ENGINE_TABLE_ACTIONS: readonly TableAction[] = [
   'PutItem',
   'UpdateItem',
 ];
-export const TABLE_ACTIONS: Record<EngineFunctionName, readonly TableAction[]> = {
+export const TABLE_ACTIONS: Record<EngineFunctionName | 'sms-inbound-queue', readonly TableAction[]> = {
   'scheduler-target': ENGINE_TABLE_ACTIONS,
+  // The inbound fallback queue's consumer runs the conversation and sends through the API (send budget).
+  'sms-inbound-queue': ENGINE_TABLE_ACTIONS,
   'sms-inbound': ENGINE_TABLE_ACTIONS,
   'sms-status': ENGINE_TABLE_ACTIONS,
   // Removing a patient deletes the waitlist entry's rows in one transaction (WaitlistStore).
@@ -62,6 +65,8 @@ export class StatelessStack extends Stack {
   readonly offerScheduler: OfferScheduler;
   readonly alerting: Alerting;
   readonly httpApi?: BackfillHttpApi;
+  /** Twilio's fallback URL for inbound texts and the durable queue behind it (with the HTTP API only). */
+  readonly inboundFallback?: InboundFallback;
   readonly dashboard?: DashboardHosting;
   private readonly dataKey: kms.IKey;
 
@@ -154,6 +159,7 @@ export class StatelessStack extends Stack {
       this.httpApi = staffFacing.httpApi;
       this.healthFunction = staffFacing.health;
       this.dashboard = staffFacing.dashboard;
+      this.inboundFallback = this.wireInboundFallback(staffFacing.httpApi, props, shared);
     }
 
     new CfnOutput(this, 'SchedulerTargetFunctionName', {
@@ -161,6 +167,38 @@ export class StatelessStack extends Stack {
       description: 'Invoke with {"kind":"START_BATCH","slotId":"…","batch":2} to drive a step by hand',
     });
     new CfnOutput(this, 'SlotFilledTopicArn', { value: this.alerting.slotFilledTopic.topicArn });
+  }
+
+  /**
+   * The fallback's consumer runs the engine like the scheduler target (real sender, inline advance), so
+   * it gets the same grants as the engine functions above; the receiver gets only SendMessage on the
+   * queue (inside the construct) and the Twilio secret to check signatures: no table, no scheduler.
+   */
+  private wireInboundFallback(
+    httpApi: BackfillHttpApi,
+    props: StatelessStackProps,
+    shared: { environment: Readonly<Record<string, string>>; logRetentionDays: number; logKey: kms.IKey },
+  ): InboundFallback {
+    const fallback = new InboundFallback(this, 'InboundFallback', { httpApi, ...shared });
+    fallback.receiver.bindTwilioSecret(props.twilioAuthTokenSecret, props.dataKey);
+    fallback.consumer
+      .bindTable(props.table, props.dataKey, TABLE_ACTIONS['sms-inbound-queue'])
+      .bindTwilioSecret(props.twilioAuthTokenSecret, props.dataKey)
+      // A queued YES fills a slot, as the webhook's would.
+      .bindAlertTopic(this.alerting.slotFilledTopic, props.dataKey);
+    this.offerScheduler.grantScheduling(fallback.consumer);
+    this.alerting.alarmOnFunctionErrors(fallback.receiver, 'SmsInboundFallback');
+    this.alerting.alarmOnFunctionErrors(fallback.consumer, 'SmsInboundQueue');
+    this.alerting.alarmOnQueueDepth(
+      fallback.deadLetterQueue,
+      'InboundDlq',
+      'Inbound texts the fallback queued failed every delivery; fix the cause, then redrive the dead-letter queue',
+    );
+    new CfnOutput(this, 'InboundFallbackUrl', {
+      value: fallback.url,
+      description: 'Twilio: "Primary handler fails" fallback URL for incoming messages (HTTP POST)',
+    });
+    return fallback;
   }
 
   private wireStaffFacingParts(

@@ -66,9 +66,13 @@ export class Alerting extends Construct {
   }
 
   /** One message is enough: each one is a slot whose next batch or hold expiry never ran. */
-  alarmOnQueueDepth(queue: sqs.IQueue, label: string): cloudwatch.Alarm {
+  alarmOnQueueDepth(
+    queue: sqs.IQueue,
+    label: string,
+    description = 'a scheduled step failed every retry; replay or advance the slot by hand',
+  ): cloudwatch.Alarm {
     return this.alarm(`${label}Depth`, {
-      alarmDescription: `${label}: a scheduled step failed every retry; replay or advance the slot by hand`,
+      alarmDescription: `${label}: ${description}`,
       metric: queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Max',

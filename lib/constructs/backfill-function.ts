@@ -17,7 +17,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The functions that run the offer engine (each binds the table, Twilio and the scheduler). */
 export type EngineFunctionName = 'scheduler-target' | 'sms-inbound' | 'sms-status' | 'admin-api';
-export type FunctionName = EngineFunctionName | 'health';
+/** The inbound fallback's two functions (lib/constructs/inbound-fallback.ts); the consumer runs the engine. */
+export type InboundFallbackFunctionName = 'sms-inbound-fallback' | 'sms-inbound-queue';
+export type FunctionName = EngineFunctionName | InboundFallbackFunctionName | 'health';
 
 /**
  * DynamoDB actions as IAM names them (without the `dynamodb:` prefix). TransactWriteItems has no action

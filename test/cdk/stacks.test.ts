@@ -228,7 +228,8 @@ describe('stateless stack: scheduler plumbing', () => {
   it('iam:PassRole is granted on exactly the target role ARN, only to Scheduler, for every function', () => {
     const roleArn = { 'Fn::GetAtt': [logicalId(synth.stateless.offerScheduler.targetRole), 'Arn'] };
     const passRoles = statementsOf(stateless).filter((s) => actionsOf(s).includes('iam:PassRole'));
-    expect(passRoles).toHaveLength(4);
+    // The four engine functions and the inbound fallback queue's consumer (the receiver has none).
+    expect(passRoles).toHaveLength(5);
     for (const statement of passRoles) {
       expect(statement.Resource).toEqual(roleArn);
       expect(actionsOf(statement)).toEqual(['iam:PassRole']);
@@ -240,7 +241,7 @@ describe('stateless stack: scheduler plumbing', () => {
 
   it('schedule grants are limited to the app’s own group', () => {
     const grants = statementsOf(stateless).filter((s) => actionsOf(s).includes('scheduler:CreateSchedule'));
-    expect(grants).toHaveLength(4);
+    expect(grants).toHaveLength(5);
     for (const statement of grants) {
       expect(JSON.stringify(statement.Resource)).toContain(':schedule/ClinicBackfill-offers/*');
     }

@@ -14,7 +14,14 @@ import { resourcesOfType, type Synthesized, synthBackfill } from './synth.js';
  * calls, so a new DeleteCommand in a store fails here until its function is granted DeleteItem.
  */
 
-const FUNCTIONS = ['scheduler-target', 'sms-inbound', 'sms-status', 'admin-api'] as const;
+const FUNCTIONS = [
+  'scheduler-target',
+  'sms-inbound',
+  'sms-status',
+  'admin-api',
+  'sms-inbound-queue',
+  'sms-inbound-fallback',
+] as const;
 type Name = (typeof FUNCTIONS)[number];
 
 /** What the engine's store needs: reads, and the writes of offers, claims, messages and consent. */
@@ -31,6 +38,10 @@ const PINNED: Record<Name, string[]> = {
   'sms-status': ENGINE,
   // Staff remove a patient from the waitlist (WaitlistStore deletes the entry's rows in a transaction).
   'admin-api': [...ENGINE, 'dynamodb:DeleteItem'].sort(),
+  // The inbound fallback: its queue's consumer runs the conversation; the receiver never touches the
+  // table (it must work while DynamoDB is down).
+  'sms-inbound-queue': ENGINE,
+  'sms-inbound-fallback': [],
 };
 
 let synth: Synthesized;
@@ -45,7 +56,14 @@ type Statement = { Action: string | string[] };
 
 /** Every dynamodb:* action any policy attached to the function's role allows. */
 function grantedTableActions(name: Name): string[] {
-  const fn = synth.stateless.functions[name];
+  const fallback = synth.stateless.inboundFallback;
+  const fn =
+    name === 'sms-inbound-queue'
+      ? fallback?.consumer
+      : name === 'sms-inbound-fallback'
+        ? fallback?.receiver
+        : synth.stateless.functions[name];
+  if (!fn) throw new Error(`no ${name} function in the stateless stack`);
   const stack = Stack.of(fn);
   const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
   const actions = new Set<string>();
