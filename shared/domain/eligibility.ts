@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { isAvailableAt } from './availability.js';
 import type { Patient, Provider, Slot, WaitlistEntry } from './model.js';
+import { requiredMinutes, type VisitTypeRules } from './visit-type.js';
 
 /** Why a waitlisted patient is not offered a given slot. Each rule is enforced when a batch is chosen. */
 export type Exclusion =
@@ -10,6 +11,8 @@ export type Exclusion =
   | 'PROVIDER_TYPE_MISMATCH'
   | 'LOCATION_MISMATCH'
   | 'VISIT_TYPE_MISMATCH'
+  /** The patient's visit needs more minutes than the slot has. */
+  | 'DURATION_TOO_SHORT'
   /** The slot starts outside the days and hours the patient said they can come. */
   | 'AVAILABILITY'
   | 'NOT_EARLIER_THAN_CURRENT'
@@ -28,12 +31,18 @@ export interface EligibilityPolicy {
   caps: { perDay: number; perWeek: number };
   /** The zone availability is read in; absent = UTC (the engine always passes the clinic's). */
   clinicTimeZone?: string;
+  /** The visit-type catalogue's rules by name; a type not in it has none (as before the catalogue). */
+  visitTypes?: VisitTypeRules;
 }
 
 export interface EligibilityInput {
-  entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt' | 'availability'>;
+  entry: Pick<WaitlistEntry, 'active' | 'preferences' | 'currentAppointmentAt' | 'availability'> & {
+    /** Minutes the patient's visit needs; absent = from the catalogue types they want. */
+    requiredMinutes?: number;
+  };
   patient: Pick<Patient, 'patientId' | 'consent' | 'liveOfferSlotId' | 'recentOfferTimes' | 'pausedUntil'>;
-  slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds' | 'chain'>;
+  slot: Pick<Slot, 'providerId' | 'locationId' | 'visitType' | 'startAt' | 'offeredPatientIds' | 'chain'> &
+    Partial<Pick<Slot, 'durationMinutes'>>;
   provider: Pick<Provider, 'providerType'>;
   now: string;
 }
@@ -62,6 +71,10 @@ export function exclusionsFor(input: EligibilityInput, policy: EligibilityPolicy
   if (prefs.visitTypes.length > 0 && !prefs.visitTypes.includes(slot.visitType)) {
     reasons.push('VISIT_TYPE_MISMATCH');
   }
+  const needs = requiredMinutes(entry, policy.visitTypes);
+  if (needs !== undefined && slot.durationMinutes !== undefined && slot.durationMinutes < needs) {
+    reasons.push('DURATION_TOO_SHORT');
+  }
   if (!isAvailableAt(entry.availability, slot.startAt, policy.clinicTimeZone ?? 'UTC')) {
     reasons.push('AVAILABILITY');
   }
@@ -69,7 +82,10 @@ export function exclusionsFor(input: EligibilityInput, policy: EligibilityPolicy
     // Moving a patient later is never the point of a backfill.
     reasons.push('NOT_EARLIER_THAN_CURRENT');
   }
-  if (slotStart.diff(now, 'minutes').minutes < policy.minNoticeMinutes) reasons.push('TOO_LITTLE_NOTICE');
+  // A catalogue type's own notice (a neurology slot never less than 72 h out) overrides the clinic's.
+  const typeNoticeHours = policy.visitTypes?.get(slot.visitType.toLowerCase())?.minNoticeHours;
+  const minNotice = typeNoticeHours !== undefined ? typeNoticeHours * 60 : policy.minNoticeMinutes;
+  if (slotStart.diff(now, 'minutes').minutes < minNotice) reasons.push('TOO_LITTLE_NOTICE');
 
   const offerAges = patient.recentOfferTimes.map((t) => now.toMillis() - DateTime.fromISO(t).toMillis());
   if (offerAges.filter((age) => age < DAY_MS).length >= policy.caps.perDay) reasons.push('DAILY_CAP');
