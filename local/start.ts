@@ -102,7 +102,7 @@ async function explainQuietHours(env: Record<string, string | undefined>): Promi
   console.log(
     `\nNote: it is outside contact hours (${window.start}-${window.end} ${config.CLINIC_TIME_ZONE}), so offers wait\n` +
       `until ${opening.toLocaleString('en-US', { timeZone: config.CLINIC_TIME_ZONE })}. To try the flow now, set\n` +
-      'CONTACT_HOURS_START=00:00 and CONTACT_HOURS_END=24:00 in .env and restart.',
+      'CONTACT_HOURS_START=00:00, CONTACT_HOURS_END=24:00 and LEGAL_QUIET_HOURS=false in .env and restart.',
   );
 }
 

@@ -116,6 +116,11 @@ export const configSchema = z
     DASHBOARD_ORIGIN: withDefault(text(), 'http://localhost:3000'),
     ALERT_TOPIC_ARN: withDefault(text(), ''),
     LOCAL_MODE: withDefault(booleanFlag, false),
+    /**
+     * Federal and state quiet hours on top of the clinic's window (docs/compliance.md). false only for
+     * tests and local demos that run at any hour; not a clinic setting, so no deployment can turn it off.
+     */
+    LEGAL_QUIET_HOURS: withDefault(booleanFlag, true),
   })
   .check(
     z.refine((c) => c.CONTACT_HOURS_START < c.CONTACT_HOURS_END, {
@@ -175,6 +180,8 @@ export interface OfferPolicy {
   cascadeMode: 'auto' | 'ask' | 'off';
   fairRotationBand: number;
   maxCascadeDepth: number;
+  /** Federal and state quiet hours apply on top of contactHours; absent = true. */
+  legalQuietHours?: boolean;
 }
 
 export function offerPolicyFrom(config: AppConfig): OfferPolicy {
@@ -196,5 +203,6 @@ export function offerPolicyFrom(config: AppConfig): OfferPolicy {
     cascadeMode: config.CASCADE_MODE,
     fairRotationBand: config.FAIR_ROTATION_BAND,
     maxCascadeDepth: config.MAX_CASCADE_DEPTH,
+    legalQuietHours: config.LEGAL_QUIET_HOURS,
   };
 }

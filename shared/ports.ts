@@ -26,7 +26,21 @@ export interface SweepEvent {
   kind: 'SWEEP';
 }
 
-export type ScheduledEvent = StartBatchEvent;
+/**
+ * A text that is not an answer (a withdrawal or "slot closed" notice) held for the patient's contact
+ * window: sent when it fires, unless the slot's start has passed by then.
+ */
+export interface SendNoticeEvent {
+  kind: 'SEND_NOTICE';
+  patientId: string;
+  slotId: string;
+  template: NoticeTemplate;
+  scheduledTime?: string;
+}
+
+export type NoticeTemplate = 'WITHDRAWN';
+
+export type ScheduledEvent = StartBatchEvent | SendNoticeEvent;
 
 export interface SchedulerPort {
   /**

@@ -41,6 +41,8 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     TWILIO_FROM_NUMBER: '+13125550100',
     CONTACT_HOURS_START: '00:00',
     CONTACT_HOURS_END: '24:00',
+    // ...and leave out federal/state quiet hours (never off in a deployment).
+    LEGAL_QUIET_HOURS: 'false',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
   };
 }

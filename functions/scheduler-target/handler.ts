@@ -16,6 +16,14 @@ const scheduledEvent = z.discriminatedUnion('kind', [
     holdEndsAt: z.optional(z.iso.datetime()),
     scheduledTime: z.optional(z.string()),
   }),
+  // A withdrawal notice held for the patient's quiet-hours window (sent once, or dropped if too late).
+  z.object({
+    kind: z.literal('SEND_NOTICE'),
+    patientId: z.string().check(z.minLength(1), z.maxLength(64)),
+    slotId: z.string().check(z.minLength(1), z.maxLength(64)),
+    template: z.literal('WITHDRAWN'),
+    scheduledTime: z.optional(z.string()),
+  }),
   // The recurring safety net: restart any slot whose next step is overdue.
   z.object({ kind: z.literal('SWEEP'), scheduledTime: z.optional(z.string()) }),
 ]);
@@ -32,6 +40,12 @@ export const handler = async (event: unknown): Promise<{ ok: boolean }> => {
   if (parsed.data.kind === 'SWEEP') {
     const restarted = await engine.sweepStalledSlots();
     logger.info('scheduler.sweep', { restarted: restarted.length, slotIds: restarted });
+    return { ok: true };
+  }
+  if (parsed.data.kind === 'SEND_NOTICE') {
+    const { patientId, slotId, template } = parsed.data;
+    const outcome = await engine.sendNotice({ kind: 'SEND_NOTICE', patientId, slotId, template });
+    logger.info('scheduler.notice', { slotId, patientId, template, outcome });
     return { ok: true };
   }
   logger.info('scheduler.fired', {

@@ -23,6 +23,7 @@ import {
   smsField,
   text,
   timeZoneSchema,
+  usStateSchema,
   visitTypeSchema,
 } from './contract.js';
 import { CsvRowsError, type RowError } from './errors.js';
@@ -86,6 +87,7 @@ const rowSchema = z
       display_name: smsField('firstName'),
       family_name: optionalCell(text(60)),
       time_zone: optionalCell(timeZoneSchema),
+      state: optionalCell(usStateSchema),
       language: optionalCell(languageSchema),
       urgent: z._default(csvBoolean, false),
       boost: preprocess(
@@ -226,6 +228,8 @@ export interface ExportRow {
   currentAppointmentAt?: string;
   notes?: string;
   language?: string;
+  /** USPS code staff entered (quiet hours); blank = from the area code. */
+  state?: string;
   patientId: string;
   entryId: string;
   score: number;
@@ -251,6 +255,7 @@ export function waitlistCsv(rows: ExportRow[]): string {
     guardFormula(r.notes ?? ''),
     r.language ?? '',
     formatAvailability(r.availability),
+    r.state ?? '',
     r.patientId,
     r.entryId,
     String(r.score),

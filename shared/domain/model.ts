@@ -56,6 +56,11 @@ export interface Patient {
   /** Legal surname for staff; never rendered into an SMS. */
   familyName?: string;
   timeZone?: string;
+  /**
+   * US state (two-letter USPS code) whose quiet hours apply, when staff enter it; absent = from the
+   * phone's area code (shared/domain/quiet-hours).
+   */
+  state?: string;
   /** The language every text to this patient is in; absent = English. */
   language?: Language;
   consent: ConsentState;

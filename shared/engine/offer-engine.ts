@@ -16,12 +16,16 @@ import type {
   WaitlistEntry,
 } from '../domain/model.js';
 import { needsOptOutHint, SAYS_HOW_TO_OPT_OUT } from '../domain/opt-out-notice.js';
+import { isWithinPatientWindow, nextPatientWindowOpening } from '../domain/quiet-hours/patient-window.js';
 import { scoreEntry } from '../domain/ranking.js';
 import { type Brand, templatesFor } from '../domain/templates.js';
 import { describeWhyNot } from '../domain/why-not.js';
 import {
   type Clock,
+  type NoticeTemplate,
+  type ScheduledEvent,
   type SchedulerPort,
+  type SendNoticeEvent,
   type SmsPort,
   SmsSendError,
   type StaffAlerts,
@@ -534,10 +538,10 @@ export class OfferEngine {
           }
           continue;
         }
-        const zone = patient.timeZone ?? policy.clinicTimeZone;
-        if (!isWithinContactWindow(now, zone, policy.contactHours)) {
+        // The patient's own window: the clinic's hours within federal and state quiet hours, in their zone.
+        if (!isWithinPatientWindow(now, patient, policy)) {
           excluded.OUTSIDE_CONTACT_HOURS = (excluded.OUTSIDE_CONTACT_HOURS ?? 0) + 1;
-          const opening = nextContactWindowOpening(now, zone, policy.contactHours);
+          const opening = nextPatientWindowOpening(now, patient, policy);
           if (!deferredUntil || opening < deferredUntil) deferredUntil = opening;
           continue;
         }
@@ -715,11 +719,13 @@ export class OfferEngine {
     body: string,
     purpose: string,
     slotId?: string,
+    /** A fixed id makes the send once-only: a replay finds the record and sends nothing. */
+    once?: { messageId: string },
   ): Promise<'SENT' | 'FAILED' | 'DEFERRED' | 'RATE_CAPPED'> {
     const { store, policy } = this.deps;
     const now = this.now();
     const message: MessageRecord = {
-      messageId: ulid(),
+      messageId: once?.messageId ?? ulid(),
       direction: 'OUTBOUND',
       patientId: patient.patientId,
       slotId,
@@ -730,7 +736,8 @@ export class OfferEngine {
       createdAt: now,
       updatedAt: now,
     };
-    await store.recordMessage(message, policy.messageTtlDays);
+    const recorded = await store.recordMessage(message, policy.messageTtlDays);
+    if (once && !recorded) return 'SENT';
     try {
       const receipt = await this.deps.sms.send({
         to: patient.phone,
@@ -878,12 +885,15 @@ export class OfferEngine {
     if (closed) this.log('slot.expired', { slotId, reason });
   }
 
-  /** Closes every PENDING offer of a slot; `notify` texts each patient whose offer closed. */
+  /**
+   * Closes every PENDING offer of a slot; `notify` texts each patient whose offer closed (inside their
+   * quiet-hours window, else at its opening: see sendNoticeInWindow).
+   */
   private async closeLiveOffers(
     slotId: string,
     to: 'CANCELLED',
     reason: string,
-    notify: ((patient: Patient) => string) | undefined,
+    notify: NoticeTemplate | undefined,
   ): Promise<number> {
     const now = this.now();
     let closed = 0;
@@ -903,8 +913,7 @@ export class OfferEngine {
       if (!offer.notifiedAt) await this.deps.store.giveBackOfferTime(offer.patientId, offer.sentAt);
       if (notify && offer.notifiedAt) {
         const patient = await this.deps.store.getPatient(offer.patientId);
-        if (patient && patient.consent === 'OPTED_IN')
-          await this.sendSms(patient, notify(patient), 'WITHDRAWN', slotId);
+        if (patient && patient.consent === 'OPTED_IN') await this.sendNoticeInWindow(patient, slotId, notify);
       }
     });
     return closed;
@@ -1167,9 +1176,7 @@ export class OfferEngine {
       if (!slot) throw new NotFoundError('slot', slotId);
       if (slot.status !== 'WITHDRAWN') throw new ConflictError(`slot ${slotId} is already ${slot.status}`);
     }
-    await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', (patient) =>
-      templatesFor(patient.language).withdrawn(this.brand),
-    );
+    await this.closeLiveOffers(slotId, 'CANCELLED', 'SLOT_WITHDRAWN', 'WITHDRAWN');
     const slot = (await store.getSlot(slotId)) as Slot;
     // Tidy only: anything that still fires finds the slot WITHDRAWN and does nothing.
     await this.deps.scheduler.cancel(holdScheduleName(slotId, slot.currentBatch + 1, slot.holdExpiresAt));
@@ -1177,4 +1184,69 @@ export class OfferEngine {
     this.log('slot.withdrawn', { slotId });
     return slot;
   }
+
+  /** Delivers a fired one-shot schedule: a batch to start, or a notice held for quiet hours. */
+  async handleScheduled(event: ScheduledEvent): Promise<void> {
+    if (event.kind === 'SEND_NOTICE') await this.sendNotice(event);
+    else await this.startBatch(event);
+  }
+
+  /**
+   * A notice that is not an answer to the patient (a withdrawal) goes only inside their quiet-hours
+   * window; outside it, a one-shot schedule sends it at the window's opening (SEND_NOTICE).
+   */
+  private async sendNoticeInWindow(
+    patient: Patient,
+    slotId: string,
+    template: NoticeTemplate,
+  ): Promise<void> {
+    const now = this.now();
+    if (isWithinPatientWindow(now, patient, this.deps.policy)) {
+      await this.sendNotice({ kind: 'SEND_NOTICE', patientId: patient.patientId, slotId, template });
+      return;
+    }
+    const at = nextPatientWindowOpening(now, patient, this.deps.policy);
+    await this.deps.scheduler.scheduleOnce({
+      name: noticeScheduleName(slotId, patient.patientId, template),
+      at,
+      event: { kind: 'SEND_NOTICE', patientId: patient.patientId, slotId, template },
+    });
+    this.log('notice.deferred', { slotId, patientId: patient.patientId, template, until: at });
+  }
+
+  /**
+   * Sends a held notice, once (a fixed message id absorbs duplicate deliveries): dropped when the slot's
+   * visit has started by then (it would tell nothing), when the patient opted out meanwhile, and held
+   * again if it fired outside the window (a schedule late by a minute at 20:59).
+   */
+  async sendNotice(event: Omit<SendNoticeEvent, 'scheduledTime'>): Promise<'SENT' | 'DROPPED' | 'HELD'> {
+    const { store, policy } = this.deps;
+    const now = this.now();
+    const [patient, slot] = await Promise.all([
+      store.getPatient(event.patientId),
+      store.getSlot(event.slotId),
+    ]);
+    if (patient?.consent !== 'OPTED_IN' || !slot || slot.startAt <= now) {
+      this.log('notice.dropped', {
+        slotId: event.slotId,
+        patientId: event.patientId,
+        template: event.template,
+      });
+      return 'DROPPED';
+    }
+    if (!isWithinPatientWindow(now, patient, policy)) {
+      await this.sendNoticeInWindow(patient, event.slotId, event.template);
+      return 'HELD';
+    }
+    const body = templatesFor(patient.language).withdrawn(this.brand);
+    await this.sendSms(patient, body, 'WITHDRAWN', event.slotId, {
+      messageId: `notice-${event.slotId}-${event.patientId}-${event.template}`,
+    });
+    return 'SENT';
+  }
+}
+
+/** The schedule of a held notice (EventBridge names: at most 64 characters). */
+export function noticeScheduleName(slotId: string, patientId: string, template: NoticeTemplate): string {
+  return `n-${slotId}-${patientId}-${template[0]}`.slice(0, 64);
 }

@@ -25,7 +25,7 @@ describe('local/seed.ts', () => {
       policy,
       advanceMode: 'inline',
     });
-    scheduler.onFire(async (event) => void (await engine.startBatch(event)));
+    scheduler.onFire(async (event) => void (await engine.handleScheduled(event)));
     const lines: string[] = [];
     const options = {
       doc: table.doc,

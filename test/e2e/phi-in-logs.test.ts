@@ -75,6 +75,8 @@ beforeAll(async () => {
       FIRST_BATCH_DELAY_MINUTES: '0',
       CONTACT_HOURS_START: '00:00',
       CONTACT_HOURS_END: '24:00',
+      // ...and leave out federal/state quiet hours (never off in a deployment).
+      LEGAL_QUIET_HOURS: 'false',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     },
   });

@@ -58,6 +58,8 @@ beforeAll(async () => {
       // The test runs at any hour: open the contact window all day.
       CONTACT_HOURS_START: '00:00',
       CONTACT_HOURS_END: '24:00',
+      // ...and leave out federal/state quiet hours (never off in a deployment).
+      LEGAL_QUIET_HOURS: 'false',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     },
   });

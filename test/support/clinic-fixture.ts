@@ -25,6 +25,10 @@ export interface PatientSpec {
   joinedAt?: string;
   preferences?: Partial<WaitlistPreferences>;
   timeZone?: string;
+  /** E.164; default a Chicago (312) number. */
+  phone?: string;
+  /** USPS code staff entered (quiet hours). */
+  state?: string;
   language?: Patient['language'];
   consent?: Patient['consent'];
   active?: boolean;
@@ -66,7 +70,7 @@ export async function makeClinicOn(
     },
   });
   const conversation = new SmsConversation({ store, engine, clock, policy });
-  scheduler.onFire(async (event) => void (await engine.startBatch(event)));
+  scheduler.onFire(async (event) => void (await engine.handleScheduled(event)));
 
   const provider: Provider = {
     providerId: 'prov-lee',
@@ -89,10 +93,11 @@ export async function makeClinicOn(
     phoneCounter++;
     const patient: Patient = {
       patientId: ulid(),
-      phone: `+1312555${String(phoneCounter).padStart(4, '0')}`,
+      phone: spec.phone ?? `+1312555${String(phoneCounter).padStart(4, '0')}`,
       displayName: spec.name ?? `Pat${phoneCounter}`,
       consent: spec.consent ?? 'OPTED_IN',
       timeZone: spec.timeZone,
+      ...(spec.state ? { state: spec.state } : {}),
       ...(spec.language ? { language: spec.language } : {}),
       recentOfferTimes: [],
       createdAt: now.toISOString(),

@@ -256,7 +256,7 @@ export class AdminStore {
   async updatePatient(
     patientId: string,
     changes: Partial<
-      Record<'displayName' | 'familyName' | 'timeZone' | 'language' | 'pausedUntil', string | null>
+      Record<'displayName' | 'familyName' | 'timeZone' | 'state' | 'language' | 'pausedUntil', string | null>
     >,
   ): Promise<Patient | undefined> {
     const set: string[] = [];

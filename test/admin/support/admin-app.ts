@@ -98,6 +98,8 @@ export async function startAdminApp(settings: Record<string, string> = {}) {
     // Tests run at any hour: keep the contact window open so sends are not deferred to the morning.
     CONTACT_HOURS_START: '00:00',
     CONTACT_HOURS_END: '24:00',
+    // ...and leave out federal/state quiet hours (never off in a deployment).
+    LEGAL_QUIET_HOURS: 'false',
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
     ...settings,
   });

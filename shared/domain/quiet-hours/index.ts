@@ -1,0 +1,2 @@
+export * from './patient-window.js';
+export * from './state-rules.js';
