@@ -26,6 +26,7 @@ import { type ExportRow, type ImportRow, parseWaitlistCsv, waitlistCsv } from '.
 import { type CursorRule, decodeCursor, encodeCursor, KEY_PART, keyPattern } from './cursor.js';
 import { CsvRowsError, type RowError } from './errors.js';
 import { messageView, offerView, patientSummary, percentile, slotTimeline } from './views.js';
+import { visitTypeUseCases } from './visit-types-service.js';
 import { welcomeText } from './welcome.js';
 
 /**
@@ -104,6 +105,11 @@ export class AdminService {
     return DateTime.fromJSDate(this.deps.clock()).setZone(this.zone).toISODate() as string;
   }
 
+  private auditAs(actor: Actor) {
+    return (...rest: [string, AuditRecord['recordType'], string, AuditRecord['detail']?]) =>
+      this.audit(actor, ...rest);
+  }
+
   private async audit(
     actor: Actor,
     action: string,
@@ -160,6 +166,10 @@ export class AdminService {
     };
   }
 
+  private get visitTypes() {
+    return visitTypeUseCases(this.deps.admin);
+  }
+
   // The handlers, keyed by route id: the router calls exactly these.
   readonly handlers: RouteHandlers = {
     health: async () => ({ ok: true, time: this.now() }),
@@ -197,6 +207,8 @@ export class AdminService {
       ) {
         fields.locationId = `${provider.displayName} does not work at ${location.displayName}`;
       }
+      const typeRefusal = await this.visitTypes.refusal(body.visitType, provider);
+      if (typeRefusal) fields.visitType = typeRefusal;
       if (Date.parse(body.startAt) > Date.parse(this.now()) + MAX_SLOT_LEAD_DAYS * 86_400_000) {
         fields.startAt = `must be within ${MAX_SLOT_LEAD_DAYS} days`;
       }
@@ -644,6 +656,10 @@ export class AdminService {
       });
       return provider;
     },
+
+    'visitTypes.list': (input, actor) => this.visitTypes.list(input, this.auditAs(actor)),
+    'visitTypes.create': (input, actor) => this.visitTypes.create(input, this.auditAs(actor)),
+    'visitTypes.update': (input, actor) => this.visitTypes.update(input, this.auditAs(actor)),
 
     'locations.list': async () => ({
       items: (await this.deps.admin.listLocations()).sort((a, b) =>

@@ -21,6 +21,7 @@ import {
 import { US_AREA_CODES } from '../domain/quiet-hours/nanp-area-codes.js';
 import type { ScoreBreakdown } from '../domain/ranking.js';
 import { FIELD_LIMITS, type LimitedField } from '../domain/templates.js';
+import type { VisitType } from '../domain/visit-type.js';
 
 /**
  * The admin API's contract: every route, the role it needs, and the zod schema of each body, query and
@@ -617,6 +618,26 @@ export const createProviderBody = z.strictObject(
 );
 export const updateProviderBody = z.strictObject({ ...providerFields, retired: retiredField }, OBJECT);
 
+const visitTypeFields = {
+  name: visitTypeSchema,
+  durationMinutes: z
+    .number({ error: 'must be a number' })
+    .check(z.int('must be a whole number'), z.minimum(5, 'must be 5-480'), z.maximum(480, 'must be 5-480')),
+  minNoticeHours: z.optional(
+    z
+      .number({ error: 'must be a number' })
+      .check(z.int('must be a whole number'), z.minimum(0, 'must be 0-720'), z.maximum(720, 'must be 0-720')),
+  ),
+  providerTypes: z._default(z.array(z.enum(PROVIDER_TYPES, { error: 'must be MD/DO or APP' }), ARRAY), []),
+};
+
+export const createVisitTypeBody = z.strictObject(
+  { visitTypeId: z.optional(slugIdSchema), ...visitTypeFields },
+  OBJECT,
+);
+export const updateVisitTypeBody = z.strictObject({ ...visitTypeFields, retired: retiredField }, OBJECT);
+export const visitTypeParams = z.object({ visitTypeId: idSchema }, OBJECT);
+
 export const createLocationBody = z.strictObject(
   { locationId: z.optional(slugIdSchema), displayName: smsField('locationName') },
   OBJECT,
@@ -862,7 +883,7 @@ export interface AuditRecord {
   at: string;
   actor: { sub: string; email?: string };
   action: string;
-  recordType: 'SLOT' | 'PATIENT' | 'ENTRY' | 'PROVIDER' | 'LOCATION' | 'WAITLIST';
+  recordType: 'SLOT' | 'PATIENT' | 'ENTRY' | 'PROVIDER' | 'LOCATION' | 'VISIT_TYPE' | 'WAITLIST';
   recordId: string;
   /** Counts and states only: never a phone number, a name or a message body. */
   detail?: Record<string, string | number | boolean>;
@@ -1123,6 +1144,32 @@ export const ADMIN_ROUTES = [
     params: providerParams,
     body: updateProviderBody,
   },
+  {
+    id: 'visitTypes.list',
+    method: 'GET',
+    path: '/admin/visit-types',
+    role: 'staff',
+    summary: 'The visit-type catalogue (duration, minimum notice, provider types).',
+  },
+  {
+    id: 'visitTypes.create',
+    method: 'POST',
+    path: '/admin/visit-types',
+    role: 'admin',
+    summary: 'Add a visit type; its minimum notice overrides the clinic-wide one for its slots.',
+    body: createVisitTypeBody,
+    status: 201,
+  },
+  {
+    id: 'visitTypes.update',
+    method: 'PUT',
+    path: '/admin/visit-types/{visitTypeId}',
+    role: 'admin',
+    summary:
+      'Edit a visit type; retired: true stops new cancellations naming it, false reinstates, omitted keeps.',
+    params: visitTypeParams,
+    body: updateVisitTypeBody,
+  },
   { id: 'locations.list', method: 'GET', path: '/admin/locations', role: 'staff', summary: 'All locations.' },
   {
     id: 'locations.create',
@@ -1225,6 +1272,9 @@ export interface AdminResponses {
   'providers.list': { items: ProviderView[] };
   'providers.create': ProviderView;
   'providers.update': ProviderView;
+  'visitTypes.list': { items: VisitType[] };
+  'visitTypes.create': VisitType;
+  'visitTypes.update': VisitType;
   'locations.list': { items: Location[] };
   'locations.create': Location;
   'locations.update': Location;

@@ -19,6 +19,7 @@ import type {
   Slot,
   WaitlistEntry,
 } from '../../domain/model.js';
+import type { VisitType } from '../../domain/visit-type.js';
 import { entryItem, isConditionFailure } from './dynamo-offer-store.js';
 import { keys, stripKeys } from './keys.js';
 
@@ -465,6 +466,24 @@ export class AdminStore {
       mode,
       'location',
       location.locationId,
+    );
+  }
+
+  async listVisitTypes(): Promise<VisitType[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'VISIT_TYPES' },
+    });
+    return items.map((i) => stripKeys<VisitType>(i));
+  }
+
+  /** `mode: 'create'` fails on an existing id (409); `'replace'` on a missing one (404). */
+  async putVisitType(visitType: VisitType, mode: 'create' | 'replace'): Promise<void> {
+    await this.putReference(
+      { ...keys.visitType(visitType.visitTypeId), entity: 'VISIT_TYPE', ...visitType },
+      mode,
+      'visit type',
+      visitType.visitTypeId,
     );
   }
 

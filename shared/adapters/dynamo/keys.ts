@@ -19,6 +19,8 @@ export const keys = {
   inbound: (messageSid: string) => ({ pk: `INBOUND#${messageSid}`, sk: 'INBOUND' }),
   provider: (providerId: string) => ({ pk: 'PROVIDERS', sk: `PROVIDER#${providerId}` }),
   location: (locationId: string) => ({ pk: 'LOCATIONS', sk: `LOCATION#${locationId}` }),
+  /** The visit-type catalogue: one small partition, read whole. */
+  visitType: (visitTypeId: string) => ({ pk: 'VISIT_TYPES', sk: `VISIT_TYPE#${visitTypeId}` }),
   /** A staff inbox item, one per inbound message that needs a person (idempotent on the message id). */
   inbox: (messageId: string) => ({ pk: `INBOX#${messageId}`, sk: 'INBOX' }),
   audit: (day: string, at: string, id: string) => ({ pk: `AUDIT#${day}`, sk: `${at}#${id}` }),
