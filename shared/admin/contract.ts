@@ -763,6 +763,8 @@ export interface PatientSummary {
   familyName?: string;
   phoneMasked: MaskedPhone;
   timeZone?: string;
+  /** USPS code staff entered for quiet hours; absent = from the phone's area code. */
+  state?: string;
   /** Absent = English. */
   language?: Language;
   consent: ConsentState;

@@ -20,6 +20,7 @@ export function patientSummary(patient: Patient): PatientSummary {
     ...(patient.familyName !== undefined ? { familyName: patient.familyName } : {}),
     phoneMasked: maskPhone(patient.phone),
     ...(patient.timeZone !== undefined ? { timeZone: patient.timeZone } : {}),
+    ...(patient.state !== undefined ? { state: patient.state } : {}),
     ...(patient.language !== undefined ? { language: patient.language } : {}),
     consent: patient.consent,
     ...(patient.pausedUntil ? { pausedUntil: patient.pausedUntil } : {}),
