@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { AdminStore } from '../../shared/adapters/dynamo/admin-store.js';
+import { InboxStore } from '../../shared/adapters/dynamo/inbox-store.js';
 import { WaitlistStore } from '../../shared/adapters/dynamo/waitlist-store.js';
 import { AdminService } from '../../shared/admin/admin-service.js';
 import type { ConfigResponse } from '../../shared/admin/contract.js';
@@ -52,6 +53,7 @@ const service = new AdminService({
   store,
   waitlist: new WaitlistStore(doc, config.TABLE_NAME, policy.clinicTimeZone),
   admin: new AdminStore(doc, config.TABLE_NAME),
+  inbox: new InboxStore(doc, config.TABLE_NAME),
   policy,
   settings: settingsFrom(config),
   clock: () => new Date(),

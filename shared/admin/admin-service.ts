@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon';
 import { ulid } from 'ulid';
 import type { AdminStore, EntryItem, Key } from '../adapters/dynamo/admin-store.js';
+import type { InboxStore } from '../adapters/dynamo/inbox-store.js';
 import type { WaitlistStore } from '../adapters/dynamo/waitlist-store.js';
 import type { OfferPolicy } from '../config.js';
-import { isWithinPatientWindow } from '../domain/quiet-hours/patient-window.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Patient, Provider, SlotStatus, WaitlistEntry, WaitlistPreferences } from '../domain/model.js';
+import { isWithinPatientWindow } from '../domain/quiet-hours/patient-window.js';
 import { scoreEntry } from '../domain/ranking.js';
 import { CascadeBackfill } from '../engine/cascade.js';
 import { forEachLimited } from '../engine/concurrency.js';
@@ -25,6 +26,7 @@ import {
 import { type ExportRow, type ImportRow, parseWaitlistCsv, waitlistCsv } from './csv-import.js';
 import { type CursorRule, decodeCursor, encodeCursor, KEY_PART, keyPattern } from './cursor.js';
 import { CsvRowsError, type RowError } from './errors.js';
+import { inboxUseCases } from './inbox-service.js';
 import { messageView, offerView, patientSummary, percentile, slotTimeline } from './views.js';
 import { visitTypeUseCases } from './visit-types-service.js';
 import { welcomeText } from './welcome.js';
@@ -47,6 +49,7 @@ export interface AdminDeps {
   store: OfferStore;
   waitlist: WaitlistStore;
   admin: AdminStore;
+  inbox: InboxStore;
   policy: OfferPolicy;
   /** The effective settings shown on GET /admin/config (built from config by the caller: no secrets). */
   settings: ConfigResponse;
@@ -164,6 +167,10 @@ export class AdminService {
       ...rest,
       ...(entry.active ? { score: scoreEntry(entry, this.now(), this.zone) } : {}),
     };
+  }
+
+  private get inbox() {
+    return inboxUseCases(this.deps);
   }
 
   private get visitTypes() {
@@ -660,6 +667,11 @@ export class AdminService {
     'visitTypes.list': (input, actor) => this.visitTypes.list(input, this.auditAs(actor)),
     'visitTypes.create': (input, actor) => this.visitTypes.create(input, this.auditAs(actor)),
     'visitTypes.update': (input, actor) => this.visitTypes.update(input, this.auditAs(actor)),
+    'inbox.list': (input, actor) => this.inbox.list(input, actor, this.auditAs(actor)),
+    'inbox.count': (input, actor) => this.inbox.count(input, actor, this.auditAs(actor)),
+    'inbox.reply': (input, actor) => this.inbox.reply(input, actor, this.auditAs(actor)),
+    'inbox.handled': (input, actor) => this.inbox.handled(input, actor, this.auditAs(actor)),
+    'patients.messages': (input, actor) => this.inbox.patientMessages(input, actor, this.auditAs(actor)),
 
     'locations.list': async () => ({
       items: (await this.deps.admin.listLocations()).sort((a, b) =>
@@ -695,7 +707,8 @@ export class AdminService {
     'messages.list': async ({ query }) => {
       const date = query.date ?? this.today();
       const { start, end } = this.dayBounds(date);
-      const partitions = [...new Set([start.slice(0, 10), end.slice(0, 10)])].map((d) => `MSGLOG#${d}`);
+      // Newest first: the later UTC day's partition is read first, each backwards.
+      const partitions = [...new Set([end.slice(0, 10), start.slice(0, 10)])].map((d) => `MSGLOG#${d}`);
       const rule: CursorRule = {
         shapes: [gsi1Shape, ['gsi1pk']],
         partition: { attribute: 'gsi1pk', allowed: partitions },
@@ -708,7 +721,14 @@ export class AdminService {
         cursor: decodeCursor(query.cursor, rule),
         filter: { direction: query.direction, status: query.status, last4: query.last4 },
       });
-      return { items: page.items.map(messageView), ...this.cursorOf(page.lastKey) };
+      const patients = await this.deps.admin.patientsById(
+        page.items.flatMap((m) => (m.patientId ? [m.patientId] : [])),
+      );
+      const items = page.items.map((m) => {
+        const name = m.patientId ? patients.get(m.patientId)?.displayName : undefined;
+        return { ...messageView(m), ...(name ? { patientName: name } : {}) };
+      });
+      return { items, ...this.cursorOf(page.lastKey) };
     },
 
     'audit.list': async ({ query }) => {

@@ -8,6 +8,7 @@ import { clipToSeptets, toGsm7 } from '../domain/gsm7.js';
 import {
   type ConsentChange,
   type ConsentState,
+  type InboxReason,
   LANGUAGES,
   type Language,
   type Location,
@@ -793,6 +794,8 @@ export interface MessageView {
   patientId?: string;
   slotId?: string;
   phoneMasked: MaskedPhone;
+  /** The patient's first name (the message log only). */
+  patientName?: string;
   /** The text as sent or received (plain text; render it as text). */
   body: string;
   purpose: string;
@@ -885,7 +888,7 @@ export interface AuditRecord {
   at: string;
   actor: { sub: string; email?: string };
   action: string;
-  recordType: 'SLOT' | 'PATIENT' | 'ENTRY' | 'PROVIDER' | 'LOCATION' | 'VISIT_TYPE' | 'WAITLIST';
+  recordType: 'SLOT' | 'PATIENT' | 'ENTRY' | 'PROVIDER' | 'LOCATION' | 'VISIT_TYPE' | 'WAITLIST' | 'INBOX';
   recordId: string;
   /** Counts and states only: never a phone number, a name or a message body. */
   detail?: Record<string, string | number | boolean>;
@@ -930,6 +933,58 @@ export interface ConfigResponse extends OfferPolicy {
   dashboardOrigin: string;
   smsProvider: 'twilio' | 'not-configured';
   localMode: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Staff inbox (use cases in inbox-service.ts)
+
+export const INBOX_STATUSES = ['OPEN', 'HANDLED'] as const;
+/** A staff reply: at most four GSM-7 segments (612 septets); the dashboard counts them as staff type. */
+export const STAFF_REPLY_MAX_CHARACTERS = 612;
+
+export const inboxParams = z.object({ messageId: idSchema }, OBJECT);
+export const listInboxQuery = z.object(
+  { status: z._default(z.enum(INBOX_STATUSES, { error: 'must be OPEN or HANDLED' }), 'OPEN'), ...page },
+  OBJECT,
+);
+export const inboxReplyBody = z.strictObject({ body: multilineText(STAFF_REPLY_MAX_CHARACTERS) }, OBJECT);
+/** The note stays on the item (it may name the patient's circumstances); the audit records only that one was left. */
+export const inboxHandledBody = z.strictObject({ note: z.optional(multilineText(500)) }, OBJECT);
+
+/** One inbox item with what staff need to answer it. */
+export interface InboxItemView {
+  /** The inbound message's id (`in-<MessageSid>`). */
+  messageId: string;
+  reason: InboxReason;
+  status: (typeof INBOX_STATUSES)[number];
+  receivedAt: string;
+  handledBy?: string;
+  handledAt?: string;
+  note?: string;
+  /** Absent for a number that is not a patient. */
+  patient?: PatientSummary;
+  /** The slot the message relates to, and this patient's offer of it. */
+  slot?: Pick<SlotView, 'slotId' | 'startAt' | 'status' | 'visitType' | 'winnerChangedMind'> & {
+    providerName?: string;
+  };
+  offer?: OfferView;
+  /** The message itself; absent once its record has expired (message retention). */
+  message?: MessageView;
+  /** The patient's recent texts, both directions, oldest first (the message included). */
+  thread: MessageView[];
+}
+
+export interface InboxCount {
+  open: number;
+  /** Open items per slot id (the board cards). */
+  bySlot: Record<string, number>;
+}
+
+export type InboxPage = Page<InboxItemView> & { open: number };
+
+export interface InboxReplyResponse {
+  /** The reply as recorded in the thread (its delivery status updates by callback). */
+  message: MessageView;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1193,6 +1248,49 @@ export const ADMIN_ROUTES = [
     body: updateLocationBody,
   },
   {
+    id: 'inbox.list',
+    method: 'GET',
+    path: '/admin/inbox',
+    role: 'staff',
+    summary:
+      'Staff inbox: messages the system could not fully answer, newest first, each with the patient (masked phone), the slot and offer, the message and the recent thread; `open` counts the open items.',
+    query: listInboxQuery,
+  },
+  {
+    id: 'inbox.count',
+    method: 'GET',
+    path: '/admin/inbox/count',
+    role: 'staff',
+    summary: 'How many inbox items are open, in all and per slot (the nav and the board).',
+  },
+  {
+    id: 'inbox.reply',
+    method: 'POST',
+    path: '/admin/inbox/{messageId}/reply',
+    role: 'staff',
+    summary:
+      'Text the patient an answer (same sender, hourly cap); 409 when they opted out, are not a patient, or it is quiet hours for them and the message is older than 15 minutes. Audited without the body.',
+    params: inboxParams,
+    body: inboxReplyBody,
+  },
+  {
+    id: 'inbox.handled',
+    method: 'POST',
+    path: '/admin/inbox/{messageId}/handled',
+    role: 'staff',
+    summary: 'Close an inbox item, with an optional note kept on the item (not in the audit).',
+    params: inboxParams,
+    body: inboxHandledBody,
+  },
+  {
+    id: 'patients.messages',
+    method: 'GET',
+    path: '/admin/patients/{patientId}/messages',
+    role: 'staff',
+    summary: "A patient's whole conversation thread, both directions, oldest first (the latest 500).",
+    params: patientParams,
+  },
+  {
     id: 'messages.list',
     method: 'GET',
     path: '/admin/messages',
@@ -1281,6 +1379,11 @@ export interface AdminResponses {
   'locations.create': Location;
   'locations.update': Location;
   'messages.list': Page<MessageView>;
+  'inbox.list': InboxPage;
+  'inbox.count': InboxCount;
+  'inbox.reply': InboxReplyResponse;
+  'inbox.handled': InboxItemView;
+  'patients.messages': { items: MessageView[] };
   'audit.list': Page<AuditRecord>;
   metrics: MetricsResponse;
   config: ConfigResponse;

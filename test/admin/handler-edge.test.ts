@@ -18,6 +18,7 @@ function pathOf(route: AdminRoute, values: Record<string, string> = {}): string 
 
 /** A body each route accepts (ids may still be unknown: that is the 404 case). */
 const VALID_BODIES: Record<string, unknown> = {
+  'inbox.reply': { body: 'Thanks, see you then.' },
   'slots.create': {
     providerId: 'prov-lee',
     locationId: 'loc-main',

@@ -511,7 +511,8 @@ export class AdminStore {
   // --- message log ----------------------------------------------------------------------------------------
 
   /**
-   * gsi1 `MSGLOG#<utc day>` across the partitions a clinic day spans, filtered. The cursor is the
+   * gsi1 `MSGLOG#<utc day>` across the partitions a clinic day spans (in the order given, each newest
+   * first), filtered. The cursor is the
    * LastEvaluatedKey, or `{ gsi1pk }` alone meaning "start of that partition".
    */
   async listMessages(input: {
@@ -553,6 +554,7 @@ export class AdminStore {
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           Limit: input.limit - items.length,
           ExclusiveStartKey: lastKey,
+          ScanIndexForward: false,
         }),
       );
       items.push(...(out.Items ?? []).map((i) => stripKeys<MessageRecord>(i)));
