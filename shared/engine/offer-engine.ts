@@ -55,6 +55,12 @@ export interface EngineDeps {
   alerts?: StaffAlerts;
   /** Logs ids and counts only: never a phone number, name or message body. */
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * false: a hold that runs out also takes back the right to claim, so a YES after it is refused (the
+   * earlier system's behaviour, kept for the simulator's `seed` policy). Default true: a late YES still
+   * claims a slot nobody took (docs/decisions).
+   */
+  lateClaims?: boolean;
 }
 
 /**
@@ -844,16 +850,19 @@ export class OfferEngine {
   private async expirePendingOffers(slotId: string, upToBatch: number, now: string): Promise<void> {
     const offers = await this.deps.store.listOffers(slotId);
     const pending = offers.filter((o) => o.state === 'PENDING' && o.batch <= upToBatch);
-    await forEachLimited(pending, PARALLEL_WRITES, (offer) =>
-      this.deps.store.closeOffer({
+    await forEachLimited(pending, PARALLEL_WRITES, async (offer) => {
+      const closed = await this.deps.store.closeOffer({
         slotId,
         patientId: offer.patientId,
         from: ['PENDING'],
         to: 'EXPIRED',
         now,
         reason: 'HOLD_ENDED',
-      }),
-    );
+      });
+      if (closed && this.deps.lateClaims === false) {
+        await this.deps.store.revokeClaim(slotId, offer.patientId);
+      }
+    });
   }
 
   private async batchHasLiveOffers(slotId: string, batch: number): Promise<boolean> {
