@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       model: { type: 'string' },
-      policy: { type: 'string', default: 'seed,fixed,adaptive' },
+      policy: { type: 'string', default: 'seed,fixed' },
       scenario: { type: 'string' },
       seed: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
