@@ -12,10 +12,11 @@ let synth: Synthesized;
 let stateless: Template;
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
+// A whole-app synth; on two shared cores next to DynamoDB Local it can take over the 60 s default.
 beforeAll(() => {
   synth = synthBackfill();
   stateless = synth.template('stateless');
-});
+}, 180_000);
 
 const fallback = () => {
   const f = synth.stateless.inboundFallback;

@@ -47,10 +47,11 @@ const PINNED: Record<Name, string[]> = {
 let synth: Synthesized;
 let stateless: Template;
 
+// A whole-app synth; on two shared cores next to DynamoDB Local it can take over the 60 s default.
 beforeAll(() => {
   synth = synthBackfill();
   stateless = synth.template('stateless');
-});
+}, 180_000);
 
 type Statement = { Action: string | string[] };
 
